@@ -1,0 +1,30 @@
+export { createDb, closeDb, installTypeParsers, type CreateDbOptions } from "./create-db.js";
+export { ensureDatabase, dropDatabase, databaseNameOf, withDatabase } from "./ensure-database.js";
+export { migrateToLatest, isMigrationFile } from "./migrate.js";
+export { migrateServiceDatabase, type ServiceMigrationResult } from "./migrate-service.js";
+export { dbReadinessCheck } from "./readiness.js";
+export {
+  PgErrorCode,
+  isUniqueViolation,
+  isSerializationFailure,
+  isDeadlock,
+  isRetryableTransactionError,
+} from "./errors.js";
+export {
+  LOCAL_POSTGRES_URL,
+  localDatabaseUrl,
+  databaseEntry,
+  resolveDatabaseUrl,
+  type DatabaseEntry,
+  type DatabaseUrlSource,
+} from "./database-url.js";
+export {
+  findIsolationViolations,
+  assertDatabaseIsolation,
+  isolationMode,
+  databaseIdentity,
+  describeViolation,
+  databaseIsolationConfigSchema,
+  type IsolationMode,
+  type IsolationViolation,
+} from "./isolation.js";

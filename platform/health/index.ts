@@ -1,0 +1,9 @@
+export { createHealthState, ServingStatus, type HealthState } from "./health-state.js";
+export { createHealthService } from "./health-service.js";
+export {
+  runReadinessChecks,
+  type ReadinessCheck,
+  type ReadinessReport,
+  type CheckResult,
+} from "./readiness.js";
+export { startAdminServer, type AdminServer, type AdminServerOptions } from "./admin-server.js";

@@ -1,0 +1,24 @@
+import { createContextKey } from "@connectrpc/connect";
+
+/** The authenticated service calling this server, as seen by handlers. */
+export interface InternalCaller {
+  /** The calling service, e.g. `gateway` (HMAC caller id or SPIFFE service account). */
+  readonly callerId: string;
+  /** End-user subject forwarded by the edge in `x-internal-subject`, if any. */
+  readonly subject?: string;
+  /** How the caller was established; `off` means taken from headers unverified. */
+  readonly mode: "hmac" | "mesh" | "off";
+  /** HMAC key id the request was signed with. */
+  readonly keyId?: string;
+  /** Mesh mode: the full SPIFFE id of the peer. */
+  readonly principal?: string;
+}
+
+/**
+ * Context key holding the verified caller; `undefined` for exempt procedures
+ * (health, reflection) and for servers without internal auth.
+ * Read it in a handler with `ctx.values.get(internalCallerKey)`.
+ */
+export const internalCallerKey = createContextKey<InternalCaller | undefined>(undefined, {
+  description: "verified internal caller",
+});

@@ -1,0 +1,72 @@
+import type { Interceptor } from "@connectrpc/connect";
+import type { Redis } from "ioredis";
+import { createInternalAuthClientInterceptor } from "./client-interceptor.js";
+import { internalAuthSettings, type InternalAuthConfig } from "./config.js";
+import { createMeshAuthServerInterceptor } from "./mesh-interceptor.js";
+import { assertInternalAuthModeAllowed, createCallerHeaderInterceptor, createUnverifiedCallerInterceptor, type InternalAuthMode } from "./mode.js";
+import { createRedisNonceStore } from "./nonce-store.js";
+import type { RejectionListener } from "./reject.js";
+import { createInternalAuthServerInterceptor } from "./server-interceptor.js";
+
+/** Dependencies of {@link createInternalAuth}. */
+export interface CreateInternalAuthOptions {
+  /** The parsed `internalAuthConfigSchema` fragment. */
+  readonly config: InternalAuthConfig;
+  /** This process's service name, sent as the caller id. */
+  readonly callerId: string;
+  /** Nonce store connection; required for a server in hmac mode. */
+  readonly redis?: Redis;
+  /** Nonce key prefix; default `internal-auth:nonce:<callerId>:`. */
+  readonly noncePrefix?: string;
+  readonly onReject?: RejectionListener;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Interceptors for the configured mode. */
+export interface InternalAuth {
+  readonly mode: InternalAuthMode;
+  /** Put last in each client's interceptors. */
+  readonly clientInterceptor: Interceptor;
+  /** Put first in the server's interceptors. Built on first use (needs `redis` in hmac mode). */
+  serverInterceptor(): Interceptor;
+}
+
+/**
+ * Builds the client and server interceptors for INTERNAL_AUTH_MODE, after
+ * refusing `off` in production and checking the cross-variable rules.
+ */
+export function createInternalAuth(options: CreateInternalAuthOptions): InternalAuth {
+  const settings = internalAuthSettings(options.config);
+  assertInternalAuthModeAllowed(settings.mode, options.env);
+  switch (settings.mode) {
+    case "hmac": {
+      const signingKey = settings.signingKey!;
+      return {
+        mode: "hmac",
+        clientInterceptor: createInternalAuthClientInterceptor({ callerId: options.callerId, ...signingKey }),
+        serverInterceptor: () => {
+          if (!options.redis) throw new Error("INTERNAL_AUTH_MODE=hmac needs Redis for replay protection (REDIS_URL)");
+          return createInternalAuthServerInterceptor({
+            keys: settings.acceptedKeys,
+            allowedCallers: settings.allowedCallers,
+            maxSkewMs: settings.maxSkewMs,
+            nonceStore: createRedisNonceStore(options.redis, { prefix: options.noncePrefix ?? `internal-auth:nonce:${options.callerId}:` }),
+            onReject: options.onReject,
+          });
+        },
+      };
+    }
+    case "mesh":
+      return {
+        mode: "mesh",
+        clientInterceptor: createCallerHeaderInterceptor(options.callerId),
+        serverInterceptor: () => createMeshAuthServerInterceptor({ allowedCallers: settings.allowedCallers, onReject: options.onReject }),
+      };
+    case "off":
+      return {
+        mode: "off",
+        clientInterceptor: createCallerHeaderInterceptor(options.callerId),
+        serverInterceptor: () => createUnverifiedCallerInterceptor(),
+      };
+  }
+}

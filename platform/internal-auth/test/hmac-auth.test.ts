@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { HealthCheckRequestSchema, HealthCheckResponse_ServingStatus } from "../../../gen/grpc/health/v1/health_pb.js";
+import { useTestRedis } from "../../testing/index.js";
+import { createInternalAuthClientInterceptor } from "../client-interceptor.js";
+import { createRedisNonceStore } from "../nonce-store.js";
+import { REJECTION_MESSAGE, type RejectionInfo } from "../reject.js";
+import { createInternalAuthServerInterceptor } from "../server-interceptor.js";
+import { startHealthServer, type HealthTestServer } from "./signed-health-server.js";
+
+const SECRET = "s".repeat(40);
+const OTHER_SECRET = "o".repeat(40);
+const redis = useTestRedis();
+const rejections: RejectionInfo[] = [];
+let server: HealthTestServer;
+
+before(async () => {
+  const { redis: client, prefix } = await redis();
+  server = await startHealthServer([
+    createInternalAuthServerInterceptor({
+      keys: { k1: SECRET },
+      allowedCallers: ["gateway", "mobile-bff"],
+      nonceStore: createRedisNonceStore(client, { prefix }),
+      maxSkewMs: 30_000,
+      exempt: [], // health is exempt by default; here it stands in for a protected service
+      onReject: (info) => rejections.push(info),
+    }),
+  ]);
+});
+after(async () => {
+  await server.close();
+});
+
+const signer = (overrides: Partial<Parameters<typeof createInternalAuthClientInterceptor>[0]> = {}) =>
+  createInternalAuthClientInterceptor({ callerId: "gateway", keyId: "k1", secret: SECRET, ...overrides });
+
+const request = (service = "wallet.ledger.v1.LedgerService") => create(HealthCheckRequestSchema, { service });
+
+/** Calls Check and returns the error it fails with. */
+async function rejected(interceptors: Interceptor[]): Promise<ConnectError> {
+  const error = await server.client(interceptors).check(request()).then(
+    () => assert.fail("the call was accepted"),
+    (err: unknown) => ConnectError.from(err),
+  );
+  return error;
+}
+
+/** The last rejection reason the server logged. */
+const lastReason = () => rejections.at(-1)?.reason ?? "";
+
+test("a signed call is accepted and the handler sees the caller and forwarded subject", async () => {
+  const response = await server.client([signer()]).check(request(), { headers: { "x-internal-subject": "user-42" } });
+  assert.equal(response.status, HealthCheckResponse_ServingStatus.SERVING);
+  assert.deepEqual(server.seen.at(-1), { callerId: "gateway", subject: "user-42", mode: "hmac", keyId: "k1" });
+});
+
+test("a signed server-streaming call is accepted", async () => {
+  const received = [];
+  for await (const message of server.client([signer()]).watch(request())) received.push(message.status);
+  assert.deepEqual(received, [HealthCheckResponse_ServingStatus.SERVING]);
+});
+
+test("a call signed with the wrong secret is rejected as Unauthenticated", async () => {
+  const err = await rejected([signer({ secret: OTHER_SECRET })]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(err.rawMessage, REJECTION_MESSAGE, "the caller learns nothing about why");
+  assert.equal(lastReason(), "bad signature");
+});
+
+test("a call signed with an unknown key id is rejected as Unauthenticated", async () => {
+  const err = await rejected([signer({ keyId: "k9" })]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.match(lastReason(), /unknown key id "k9"/);
+});
+
+test("a body changed after signing is rejected as Unauthenticated", async () => {
+  // Runs inside the signer (later in the array), so it changes the message after the signature was made.
+  const tamper: Interceptor = (next) => async (req) => next(req.stream ? req : { ...req, message: request("wallet.ledger.v1.Other") });
+  const err = await rejected([signer(), tamper]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(lastReason(), "body does not match its digest");
+});
+
+test("a server-streaming body changed after signing is rejected as Unauthenticated", async () => {
+  const tamper: Interceptor = (next) => async (req) => {
+    if (!req.stream) return next(req);
+    async function* replaced() {
+      yield request("wallet.ledger.v1.Other");
+    }
+    return next({ ...req, message: replaced() });
+  };
+  const err = await (async () => {
+    try {
+      for await (const _ of server.client([signer(), tamper]).watch(request()));
+    } catch (e) {
+      return ConnectError.from(e);
+    }
+    return assert.fail("the call was accepted");
+  })();
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(lastReason(), "body does not match its digest");
+});
+
+test("a changed forwarded subject is rejected as Unauthenticated", async () => {
+  const impersonate: Interceptor = (next) => async (req) => {
+    req.header.set("x-internal-subject", "admin");
+    return next(req);
+  };
+  const err = await rejected([signer(), impersonate]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(lastReason(), "bad signature");
+});
+
+test("replaying the exact headers of an accepted call is rejected as Unauthenticated", async () => {
+  let captured: Headers | undefined;
+  const capture: Interceptor = (next) => async (req) => {
+    captured = new Headers(req.header);
+    return next(req);
+  };
+  await server.client([signer(), capture]).check(request());
+  const replay: Interceptor = (next) => async (req) => {
+    for (const [name, value] of captured!) if (name.startsWith("x-internal-")) req.header.set(name, value);
+    return next(req);
+  };
+  const err = await rejected([signer(), replay]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(lastReason(), "nonce already used (replay)");
+});
+
+test("a timestamp outside the allowed skew is rejected as Unauthenticated", async () => {
+  const err = await rejected([signer({ now: () => Date.now() - 60_000 })]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.match(lastReason(), /timestamp outside the allowed skew/);
+});
+
+test("a call without a signature is rejected as Unauthenticated", async () => {
+  const err = await rejected([]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.match(lastReason(), /^missing x-internal-caller/);
+});
+
+test("a correctly signed call from a caller that is not allowed is rejected as Unauthenticated", async () => {
+  const err = await rejected([signer({ callerId: "notification" })]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(lastReason(), 'caller "notification" is not allowed');
+});

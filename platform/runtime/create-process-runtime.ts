@@ -1,0 +1,81 @@
+import { Redis } from "ioredis";
+import type { Kysely } from "kysely";
+import type { z } from "zod";
+import { loadConfig, type Env } from "../config/index.js";
+import { assertDatabaseIsolation, closeDb, createDb, dbReadinessCheck } from "../db/index.js";
+import type { ReadinessCheck } from "../health/index.js";
+import { createInternalAuth, type InternalAuth } from "../internal-auth/index.js";
+import { createLogger, type Logger } from "../logging/index.js";
+import { processByName, type ProcessEntry } from "../mesh/catalogue.js";
+import { meshProcessConfigSchema, type MeshProcessConfig } from "./process-config.js";
+
+/** What a mesh process has once its configuration is read and its connections opened. */
+export interface ProcessRuntime<Extra extends z.ZodRawShape = {}> {
+  readonly entry: ProcessEntry;
+  readonly config: Readonly<MeshProcessConfig & z.output<z.ZodObject<Extra>>>;
+  readonly logger: Logger;
+  /** The process's own database, when the catalogue gives it one. */
+  readonly db: Kysely<any> | undefined;
+  readonly redis: Redis;
+  readonly internalAuth: InternalAuth;
+  /** Database and Redis probes for `/readyz`. */
+  readonly readiness: ReadinessCheck[];
+  /** Closes the pools; called after in-flight calls have drained. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads and validates the process's configuration once (stopping the process
+ * with a message naming any bad variable), enforces database isolation, and
+ * opens the database pool and the Redis connection. Nothing is migrated here:
+ * migrations are the release command's job (`npm run migrate`).
+ */
+export function createProcessRuntime<Extra extends z.ZodRawShape = {}>(
+  processName: string,
+  options: { extraConfig?: Extra; env?: Env } = {},
+): ProcessRuntime<Extra> {
+  const entry = processByName(processName);
+  const env = options.env ?? process.env;
+  const schema = meshProcessConfigSchema(entry).extend(options.extraConfig ?? {});
+  const config = loadConfig(schema, env) as ProcessRuntime<Extra>["config"];
+  const logger = createLogger({ service: entry.name, level: config.LOG_LEVEL });
+
+  // Rules that span several variables: a violation stops the process like a bad variable.
+  const stopOn = <T>(check: () => T): T => {
+    try {
+      return check();
+    } catch (err) {
+      console.error(`invalid configuration: ${(err as Error).message}`);
+      process.exit(1);
+    }
+  };
+  if (entry.databaseEnv) {
+    const variable = entry.databaseEnv;
+    stopOn(() => assertDatabaseIsolation(variable, env as NodeJS.ProcessEnv, (message) => logger.warn(message)));
+  }
+
+  const databaseUrl = entry.databaseEnv ? config[entry.databaseEnv] : undefined;
+  const db = databaseUrl ? createDb(databaseUrl, { applicationName: entry.name }) : undefined;
+  // Commands queue while Redis is away rather than failing the process; /readyz reports it.
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+
+  const internalAuth = stopOn(() => createInternalAuth({ config, callerId: entry.service, redis, env: env as NodeJS.ProcessEnv }));
+  const readiness: ReadinessCheck[] = [
+    ...(db ? [dbReadinessCheck(db)] : []),
+    { name: "redis", check: async () => void (await redis.ping()) },
+  ];
+
+  return {
+    entry,
+    config,
+    logger,
+    db,
+    redis,
+    internalAuth,
+    readiness,
+    async close() {
+      await Promise.allSettled([db ? closeDb(db) : Promise.resolve(), redis.quit()]);
+    },
+  };
+}

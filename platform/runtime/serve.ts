@@ -1,0 +1,60 @@
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { startService, startWorker, type RunningService, type ServiceOptions } from "../server/index.js";
+import type { ProcessRuntime } from "./create-process-runtime.js";
+
+/**
+ * Serves a service process on its gRPC and admin ports: internal auth first
+ * (health and reflection are exempt), then the platform's logging and
+ * metrics; readiness from the runtime; pools closed after in-flight calls
+ * drain; SIGTERM handled.
+ */
+export async function serveProcess(
+  runtime: ProcessRuntime,
+  routes: (router: ConnectRouter) => void,
+  options: { fallback?: ServiceOptions["fallback"]; interceptors?: Interceptor[] } = {},
+): Promise<RunningService> {
+  const { config, entry, logger } = runtime;
+  if (config.GRPC_PORT === undefined) throw new Error(`${entry.name} is a worker: it has no gRPC port`);
+  const running = await startService({
+    name: entry.name,
+    host: config.HOST,
+    grpcPort: config.GRPC_PORT,
+    adminPort: config.ADMIN_PORT,
+    logger,
+    routes,
+    interceptors: [runtime.internalAuth.serverInterceptor(), ...(options.interceptors ?? [])],
+    readiness: runtime.readiness,
+    fallback: options.fallback,
+    onShutdown: () => runtime.close(),
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    handleSignals: true,
+  });
+  logger.info({ internalAuth: runtime.internalAuth.mode }, "internal authentication mode");
+  return running;
+}
+
+/**
+ * Runs a worker process: `run` loops until its signal aborts (SIGTERM), the
+ * admin port answers health, readiness and metrics meanwhile.
+ */
+export async function runWorkerProcess(runtime: ProcessRuntime, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const { config, entry, logger } = runtime;
+  await startWorker({
+    name: entry.name,
+    host: config.HOST,
+    adminPort: config.ADMIN_PORT,
+    logger,
+    readiness: runtime.readiness,
+    run,
+    onShutdown: () => runtime.close(),
+    handleSignals: true,
+  });
+}
+
+/** A worker loop for processes whose work a later issue brings: waits for shutdown. */
+export function idleUntilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

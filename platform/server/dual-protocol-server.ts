@@ -1,0 +1,162 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { connectNodeAdapter } from "@connectrpc/connect-node";
+
+/** A request handler usable by both the http and the http2 server. */
+export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
+
+/** The bytes every HTTP/2 prior-knowledge (h2c) connection starts with. */
+const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/** A connection that sends nothing for this long is dropped before it is classified. */
+const sniffTimeoutMs = 10_000;
+
+/**
+ * A plaintext listener that serves HTTP/2 with prior knowledge (gRPC from
+ * grpc-js, buf curl, grpcurl) and HTTP/1.1 (Connect and gRPC-Web from curl
+ * and browsers) on one port.
+ */
+export interface DualProtocolServer {
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** True once close() has begun; new HTTP/1.1 responses then ask the client to close. */
+  readonly closing: boolean;
+  /**
+   * Stops accepting connections, sends GOAWAY to HTTP/2 sessions, closes idle
+   * HTTP/1.1 connections and waits for in-flight requests. Resolves true when
+   * everything drained within `timeoutMs`, false if it had to give up.
+   */
+  close(timeoutMs: number): Promise<boolean>;
+  /** Destroys every remaining connection at once. */
+  destroy(): void;
+  /** Requests being handled right now. */
+  readonly inFlight: number;
+}
+
+/**
+ * Creates the server. Node's plaintext `http2` server rejects HTTP/1.1, so a
+ * `net.Server` reads the first bytes of each connection and hands the socket
+ * (with those bytes put back) to an `http2` or an `http` server, both using
+ * `handler`.
+ */
+export function createDualProtocolServer(handler: NodeHandlerFn): DualProtocolServer {
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  /** Requests in progress per HTTP/1.1 socket; absent while sniffing or for HTTP/2. */
+  const activePerSocket = new WeakMap<net.Socket, number>();
+  const http2Sockets = new WeakSet<net.Socket>();
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  const checkDrained = () => {
+    if (closing && sockets.size === 0) drained?.();
+  };
+
+  const track: NodeHandlerFn = (req, res) => {
+    inFlight++;
+    const socket = req.httpVersionMajor === 1 ? (req.socket as net.Socket) : undefined;
+    if (socket) {
+      activePerSocket.set(socket, (activePerSocket.get(socket) ?? 0) + 1);
+      // Keep-alive would let an HTTP/1.1 client reuse a connection we are closing.
+      if (closing) res.setHeader("connection", "close");
+    }
+    res.once("close", () => {
+      inFlight--;
+      if (!socket) return;
+      const active = (activePerSocket.get(socket) ?? 1) - 1;
+      activePerSocket.set(socket, active);
+      if (closing && active === 0) socket.end();
+    });
+    handler(req, res);
+  };
+
+  const h1 = http.createServer(track);
+  const h2 = http2.createServer(track);
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    if (closing) session.close();
+  });
+  // Errors on a single client session must not bring the process down.
+  h2.on("sessionError", () => {});
+
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {}); // resets by clients are routine
+    socket.once("close", () => {
+      sockets.delete(socket);
+      checkDrained();
+    });
+    if (closing) return void socket.destroy();
+    sniff(socket);
+  });
+
+  function sniff(socket: net.Socket): void {
+    let buffered = Buffer.alloc(0);
+    socket.setTimeout(sniffTimeoutMs, () => socket.destroy());
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const n = Math.min(buffered.length, http2Preface.length);
+      const isPreface = buffered.subarray(0, n).equals(http2Preface.subarray(0, n));
+      if (isPreface && n < http2Preface.length) return; // need more bytes to decide
+      socket.off("data", onData);
+      socket.setTimeout(0); // the http and http2 servers apply their own timeouts
+      socket.pause();
+      socket.unshift(buffered);
+      if (isPreface) {
+        // The http2 session reads the unshifted bytes itself on the next tick.
+        http2Sockets.add(socket);
+        h2.emit("connection", socket);
+      } else {
+        activePerSocket.set(socket, 0);
+        h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  }
+
+  return {
+    get closing() {
+      return closing;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        listener.once("error", reject);
+        listener.listen(port, host, () => {
+          listener.off("error", reject);
+          resolve((listener.address() as net.AddressInfo).port);
+        });
+      });
+    },
+    async close(timeoutMs) {
+      if (!closing) {
+        closing = true;
+        listener.close();
+        for (const session of sessions) session.close(); // GOAWAY; open streams finish
+        for (const socket of sockets) {
+          const active = activePerSocket.get(socket);
+          if (active === 0) socket.end(); // idle HTTP/1.1 keep-alive
+          else if (active === undefined && !http2Sockets.has(socket)) socket.destroy(); // still sniffing
+        }
+      }
+      if (sockets.size === 0) return true;
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([
+        new Promise<boolean>((resolve) => (drained = () => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      return done;
+    },
+    destroy() {
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}

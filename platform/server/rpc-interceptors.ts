@@ -1,0 +1,73 @@
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { createRpcObserver, methodLabel } from "../metrics/index.js";
+import { requestContext } from "./context-values.js";
+
+/** Codes that mean the server is at fault: logged at error level with the cause. */
+const serverFaults = new Set(["internal", "unknown", "data_loss"]);
+
+/** Probes and tooling that call every few seconds: successful calls log at debug level. */
+const quietServices = new Set([
+  "grpc.health.v1.Health",
+  "grpc.reflection.v1.ServerReflection",
+  "grpc.reflection.v1alpha.ServerReflection",
+]);
+
+/**
+ * Logs one line per RPC (method, code, duration; never bodies) with the
+ * request's logger, and binds `method` to the logger handlers see.
+ */
+export function createRpcLoggingInterceptor(): Interceptor {
+  const observe = createRpcObserver(({ code, durationMs, error }, req) => {
+    const logger = req.contextValues.get(requestContext.logger);
+    const fields = { status: code, durationMs: Math.round(durationMs * 10) / 10 };
+    if (serverFaults.has(code)) logger.error({ ...fields, err: error }, "rpc failed");
+    else if (error !== undefined && code !== "canceled") logger.info({ ...fields, error: describe(error) }, "rpc");
+    else if (quietServices.has(req.service.typeName)) logger.debug(fields, "rpc");
+    else logger.info(fields, "rpc");
+  });
+  return (next) => {
+    const observed = observe(next);
+    return (req) => {
+      const method = methodLabel(req.service.typeName, req.method.name);
+      const logger = req.contextValues.get(requestContext.logger).child({ method });
+      req.contextValues.set(requestContext.logger, logger);
+      return observed(req);
+    };
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof ConnectError ? error.rawMessage : "error";
+}
+
+/**
+ * Turns anything a handler throws that is not a ConnectError into a bare
+ * `Internal` error, so messages of driver or runtime errors never reach the
+ * client. The original stays as `cause` for the logging interceptor, which
+ * runs inside this one and sees it first.
+ */
+export function createErrorSanitizer(): Interceptor {
+  const sanitize = (error: unknown, signal: AbortSignal): unknown => {
+    if (error instanceof ConnectError) return error;
+    if (signal.aborted) return ConnectError.from(error, Code.Canceled);
+    return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+  };
+  return (next) => async (req) => {
+    let res;
+    try {
+      res = await next(req);
+    } catch (error) {
+      throw sanitize(error, req.signal);
+    }
+    if (!res.stream) return res;
+    const source = res.message;
+    async function* sanitized() {
+      try {
+        yield* source;
+      } catch (error) {
+        throw sanitize(error, req.signal);
+      }
+    }
+    return { ...res, message: sanitized() };
+  };
+}

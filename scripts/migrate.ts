@@ -1,0 +1,50 @@
+/**
+ * Release command: creates missing service databases and applies pending
+ * migrations. Never run by the services themselves at start-up.
+ *
+ *   npm run migrate                 every service database
+ *   npm run migrate -- ledger risk  only these services' databases
+ *
+ * Each database comes from its variable (LEDGER_DATABASE_URL, ...) or, outside
+ * production, the local default postgres://postgres@127.0.0.1:5432/<name>.
+ * Exits non-zero when any database fails; the others are still migrated.
+ */
+import { databases } from "../platform/mesh/catalogue.js";
+import { databaseEntry, migrateServiceDatabase, resolveDatabaseUrl, type DatabaseEntry } from "../platform/db/index.js";
+import { maskUrlCredentials } from "../platform/config/index.js";
+
+async function migrateOne(entry: DatabaseEntry): Promise<void> {
+  const { url, source } = resolveDatabaseUrl(entry.env);
+  const label = `${entry.owner} (${entry.env}${source === "local-default" ? ", local default" : ""}: ${maskUrlCredentials(url)})`;
+  if (source === "shared-backoffice") {
+    // The audit exporter reads the backoffice database, which backoffice migrates.
+    console.log(`${label}: skipped, ${entry.env} is unset so audit-export uses the backoffice database`);
+    return;
+  }
+  const { created, applied } = await migrateServiceDatabase(entry, url, { onWarning: (m) => console.warn(`${label}: ${m}`) });
+  if (created) console.log(`${label}: created database`);
+  console.log(applied.length ? `${label}: applied ${applied.join(", ")}` : `${label}: up to date`);
+}
+
+async function main(args: string[]): Promise<number> {
+  let selected: DatabaseEntry[];
+  try {
+    selected = args.length ? args.map((name) => databaseEntry(name)) : [...databases];
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  let failures = 0;
+  for (const entry of selected) {
+    try {
+      await migrateOne(entry);
+    } catch (err) {
+      failures++;
+      const cause = (err as Error).cause;
+      console.error(`${entry.owner}: ${(err as Error).message}${cause instanceof Error && cause.message !== (err as Error).message ? ` (${cause.message})` : ""}`);
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2).filter((a) => a !== "--"));

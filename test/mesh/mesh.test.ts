@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
+import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
+import { processes } from "../../platform/mesh/catalogue.js";
+import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
+import { startMesh, type StartedMesh } from "./start-mesh.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const run = promisify(execFile);
+
+/** The service each gRPC port exposes besides health and reflection (the gateway serves REST instead). */
+const ownService: Record<string, string | undefined> = {
+  gateway: undefined,
+  identity: "wallet.identity.v1.IdentityService",
+  ledger: "wallet.ledger.v1.LedgerService",
+  risk: "wallet.risk.v1.RiskService",
+  notification: "wallet.notification.v1.NotificationService",
+  "mobile-bff": "wallet.bff.v1.MobileBffService",
+  backoffice: "wallet.backoffice.v1.BackofficeService",
+};
+const grpcProcesses = processes.filter((p) => p.grpcPort !== undefined);
+
+describe("npm start", () => {
+  let mesh: StartedMesh;
+  const portOf = (name: string) => grpcProcesses.find((p) => p.name === name)!.grpcPort! + mesh.offset;
+
+  before(async () => {
+    mesh = await startMesh();
+  });
+  after(async () => {
+    await mesh?.stop();
+    await mesh?.cleanup();
+  });
+
+  test("runs the seven gRPC services and four workers and reports every one ready", () => {
+    assert.equal(grpcProcesses.length, 7);
+    for (const entry of processes) {
+      assert.match(mesh.output(), new RegExp(`${entry.name}\\s+(\\d+|-)\\s+${entry.adminPort + mesh.offset}\\s+ready`), `${entry.name} is ready`);
+    }
+  });
+
+  for (const entry of grpcProcesses) {
+    test(`${entry.name} answers the gRPC health check as SERVING to grpc-js`, async () => {
+      assert.equal(await grpcJsHealthCheck(`127.0.0.1:${portOf(entry.name)}`), "SERVING");
+    });
+
+    test(`${entry.name} lists its services through reflection v1 and v1alpha to grpc-js`, async () => {
+      for (const version of ["v1", "v1alpha"] as const) {
+        const services = await grpcJsListServices(`127.0.0.1:${portOf(entry.name)}`, version);
+        assert.ok(services.includes("grpc.health.v1.Health"), `${version}: ${services.join(", ")}`);
+        const own = ownService[entry.name];
+        if (own) assert.ok(services.includes(own), `${version}: ${services.join(", ")}`);
+      }
+    });
+  }
+
+  test("buf curl checks health and lists methods through reflection on every gRPC port", async () => {
+    const buf = path.join(repoRoot, "node_modules/.bin/buf");
+    for (const entry of grpcProcesses) {
+      const base = `http://127.0.0.1:${portOf(entry.name)}`;
+      const health = await run(buf, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", `${base}/grpc.health.v1.Health/Check`]);
+      assert.equal(JSON.parse(health.stdout).status, "SERVING", entry.name);
+      const methods = await run(buf, ["curl", "--list-methods", "--http2-prior-knowledge", base]);
+      assert.match(methods.stdout, /grpc\.health\.v1\.Health\/Check/, entry.name);
+      const own = ownService[entry.name];
+      if (own) assert.ok(methods.stdout.includes(`${own}/`), `${entry.name}: ${methods.stdout}`);
+    }
+  });
+
+  test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
+    const ledger = createClient(LedgerService, createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${portOf("ledger")}`,
+      interceptors: [createInternalAuthClientInterceptor({ callerId: "backoffice", keyId: "primary", secret: mesh.internalAuthSecret })],
+    }));
+    await assert.rejects(ledger.getBalance({ accountId: "00000000-0000-0000-0000-000000000000" }), (err) => {
+      assert.equal(ConnectError.from(err).code, Code.Unimplemented);
+      return true;
+    });
+  });
+
+  test("an unsigned call is refused with Unauthenticated before any handler runs", async () => {
+    const ledger = createClient(LedgerService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${portOf("ledger")}` }));
+    await assert.rejects(ledger.getBalance({}), (err) => {
+      assert.equal(ConnectError.from(err).code, Code.Unauthenticated);
+      return true;
+    });
+  });
+
+  test("Ctrl-C stops every process and exits 0", async () => {
+    assert.equal(await mesh.stop(), 0);
+    assert.match(mesh.output(), /stopped: every process exited cleanly/);
+  });
+});
