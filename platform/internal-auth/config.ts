@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { fieldInfo, secret as secretField } from "../config/index.js";
+import { MIN_API_KEY_LENGTH, parseApiKeyList } from "./api-key.js";
 import type { InternalAuthMode } from "./mode.js";
 
 /** Shortest accepted shared secret: 32 characters (at least 128 bits when random). */
@@ -56,20 +58,9 @@ export const internalAuthConfigSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 letters, digits, '.', '_' or '-'")
     .default("primary"),
   /** Secret this process signs with (and accepts under INTERNAL_AUTH_KEY_ID). */
-  INTERNAL_AUTH_SECRET: z.string().min(MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`).optional(),
+  INTERNAL_AUTH_SECRET: secretField(MIN_SECRET_LENGTH).optional(),
   /** Further accepted keys during a rotation: JSON object or `id:secret,id:secret`. */
-  INTERNAL_AUTH_KEYS: z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined) return {};
-      try {
-        return parseKeyList(raw);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
+  INTERNAL_AUTH_KEYS: hiddenKeyListField(parseKeyList, `keyId:secret,keyId:secret or a JSON object {"keyId":"secret"}, each secret at least ${MIN_SECRET_LENGTH} characters`),
   /** Largest accepted clock difference between caller and receiver. */
   INTERNAL_AUTH_MAX_SKEW_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
   /** Comma-separated caller ids a server accepts; all when unset. */
@@ -77,7 +68,39 @@ export const internalAuthConfigSchema = z.object({
     .string()
     .optional()
     .transform((raw) => (raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : undefined)),
+  /**
+   * Per-service API keys a server accepts in `x-api-key`, for callers that
+   * cannot sign: `callerId:key,callerId:key` or a JSON object. In every mode.
+   */
+  INTERNAL_API_KEYS: hiddenKeyListField(
+    parseApiKeyList,
+    `callerId:key,callerId:key or a JSON object {"callerId":"key"}, each key at least ${MIN_API_KEY_LENGTH} characters`,
+  ),
+  /** The key this process's clients send in `x-api-key` instead of signing. */
+  INTERNAL_API_KEY: secretField(MIN_API_KEY_LENGTH).optional(),
 });
+
+/**
+ * A list of secrets parsed by `parse`: the issue carries parse's precise
+ * message (for schema users), while a process stopping on it prints only the
+ * expected form, never the value.
+ */
+function hiddenKeyListField<T>(parse: (raw: string) => T, expected: string) {
+  const schema = z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return parse("");
+      try {
+        return parse(raw);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+  fieldInfo.add(schema, { expected, show: () => undefined });
+  return schema;
+}
 
 /** The parsed fragment. */
 export type InternalAuthConfig = z.output<typeof internalAuthConfigSchema>;
@@ -91,6 +114,10 @@ export interface InternalAuthSettings {
   readonly acceptedKeys: Readonly<Record<string, string>>;
   readonly maxSkewMs: number;
   readonly allowedCallers?: readonly string[];
+  /** Per-service API keys a server accepts, by caller id (INTERNAL_API_KEYS); may be empty. */
+  readonly apiKeys: Readonly<Record<string, readonly string[]>>;
+  /** Key this process's clients send instead of signing (INTERNAL_API_KEY). */
+  readonly clientApiKey?: string;
 }
 
 /**
@@ -99,7 +126,13 @@ export interface InternalAuthSettings {
  * and is called, and a receiver-only process still needs at least one key.
  */
 export function internalAuthSettings(config: InternalAuthConfig): InternalAuthSettings {
-  const base = { mode: config.INTERNAL_AUTH_MODE, maxSkewMs: config.INTERNAL_AUTH_MAX_SKEW_MS, allowedCallers: config.INTERNAL_AUTH_ALLOWED_CALLERS };
+  const base = {
+    mode: config.INTERNAL_AUTH_MODE,
+    maxSkewMs: config.INTERNAL_AUTH_MAX_SKEW_MS,
+    allowedCallers: config.INTERNAL_AUTH_ALLOWED_CALLERS,
+    apiKeys: config.INTERNAL_API_KEYS,
+    clientApiKey: config.INTERNAL_API_KEY,
+  };
   if (config.INTERNAL_AUTH_MODE !== "hmac") return { ...base, acceptedKeys: {} };
   const secret = config.INTERNAL_AUTH_SECRET;
   if (!secret) {

@@ -6,9 +6,13 @@ export interface InternalCaller {
   readonly callerId: string;
   /** End-user subject forwarded by the edge in `x-internal-subject`, if any. */
   readonly subject?: string;
-  /** How the caller was established; `off` means taken from headers unverified. */
-  readonly mode: "hmac" | "mesh" | "off";
-  /** HMAC key id the request was signed with. */
+  /**
+   * How the caller was established; `api-key` means by a per-service key in
+   * `x-api-key` (no replay or body protection); `off` means taken from
+   * headers unverified.
+   */
+  readonly mode: "hmac" | "mesh" | "api-key" | "off";
+  /** HMAC key id the request was signed with; for `api-key`, the key's fingerprint (`sha256:<12 hex>`). */
   readonly keyId?: string;
   /** Mesh mode: the full SPIFFE id of the peer. */
   readonly principal?: string;

@@ -1,7 +1,9 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
+import { createApiKeyVerifier } from "./api-key.js";
+import { createApiKeyClientInterceptor, createApiKeyServerInterceptor } from "./api-key-interceptor.js";
 import { createInternalAuthClientInterceptor } from "./client-interceptor.js";
-import { internalAuthSettings, type InternalAuthConfig } from "./config.js";
+import { internalAuthSettings, type InternalAuthConfig, type InternalAuthSettings } from "./config.js";
 import { createMeshAuthServerInterceptor } from "./mesh-interceptor.js";
 import { assertInternalAuthModeAllowed, createCallerHeaderInterceptor, createUnverifiedCallerInterceptor, type InternalAuthMode } from "./mode.js";
 import { createRedisNonceStore } from "./nonce-store.js";
@@ -34,10 +36,38 @@ export interface InternalAuth {
 /**
  * Builds the client and server interceptors for INTERNAL_AUTH_MODE, after
  * refusing `off` in production and checking the cross-variable rules.
+ * With INTERNAL_API_KEYS the server also accepts those keys in `x-api-key`
+ * (requests without one still go through the mode's checks); with
+ * INTERNAL_API_KEY the client sends that key instead of signing.
  */
 export function createInternalAuth(options: CreateInternalAuthOptions): InternalAuth {
   const settings = internalAuthSettings(options.config);
   assertInternalAuthModeAllowed(settings.mode, options.env);
+  return withApiKeys(forMode(settings, options), settings, options);
+}
+
+/** Adds the per-service API key, when configured, around the mode's interceptors. */
+function withApiKeys(auth: InternalAuth, settings: InternalAuthSettings, options: CreateInternalAuthOptions): InternalAuth {
+  const verifier = createApiKeyVerifier(settings.apiKeys);
+  const clientInterceptor = settings.clientApiKey
+    ? createApiKeyClientInterceptor({ apiKey: settings.clientApiKey, callerId: options.callerId })
+    : auth.clientInterceptor;
+  if (verifier.size === 0) return { ...auth, clientInterceptor };
+  return {
+    mode: auth.mode,
+    clientInterceptor,
+    serverInterceptor: () =>
+      createApiKeyServerInterceptor({
+        verifier,
+        allowedCallers: settings.allowedCallers,
+        fallback: auth.serverInterceptor(),
+        onReject: options.onReject,
+      }),
+  };
+}
+
+/** The interceptors of INTERNAL_AUTH_MODE alone. */
+function forMode(settings: InternalAuthSettings, options: CreateInternalAuthOptions): InternalAuth {
   switch (settings.mode) {
     case "hmac": {
       const signingKey = settings.signingKey!;

@@ -22,3 +22,17 @@ export {
   type InternalAuthSettings,
 } from "./config.js";
 export { createInternalAuth, type CreateInternalAuthOptions, type InternalAuth } from "./create-internal-auth.js";
+export {
+  API_KEY_HEADER,
+  MIN_API_KEY_LENGTH,
+  parseApiKeyList,
+  createApiKeyVerifier,
+  type ApiKeyMatch,
+  type ApiKeyVerifier,
+} from "./api-key.js";
+export {
+  createApiKeyClientInterceptor,
+  createApiKeyServerInterceptor,
+  type ApiKeyClientOptions,
+  type ApiKeyServerOptions,
+} from "./api-key-interceptor.js";

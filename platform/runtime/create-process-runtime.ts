@@ -6,6 +6,7 @@ import { assertDatabaseIsolation, closeDb, createDb, dbReadinessCheck } from "..
 import type { ReadinessCheck } from "../health/index.js";
 import { createInternalAuth, type InternalAuth } from "../internal-auth/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
+import { createMetrics, type Metrics } from "../metrics/index.js";
 import { processByName, type ProcessEntry } from "../mesh/catalogue.js";
 import { meshProcessConfigSchema, type MeshProcessConfig } from "./process-config.js";
 
@@ -14,6 +15,8 @@ export interface ProcessRuntime<Extra extends z.ZodRawShape = {}> {
   readonly entry: ProcessEntry;
   readonly config: Readonly<MeshProcessConfig & z.output<z.ZodObject<Extra>>>;
   readonly logger: Logger;
+  /** The process's metrics registry, served on its admin port; modules register their own metrics here. */
+  readonly metrics: Metrics;
   /** The process's own database, when the catalogue gives it one. */
   readonly db: Kysely<any> | undefined;
   readonly redis: Redis;
@@ -70,6 +73,7 @@ export function createProcessRuntime<Extra extends z.ZodRawShape = {}>(
     entry,
     config,
     logger,
+    metrics: createMetrics({ service: entry.name }),
     db,
     redis,
     internalAuth,

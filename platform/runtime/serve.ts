@@ -1,5 +1,7 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { startService, startWorker, type RunningService, type ServiceOptions } from "../server/index.js";
+import type { z } from "zod";
+import type { ReadinessCheck } from "../health/index.js";
 import type { ProcessRuntime } from "./create-process-runtime.js";
 
 /**
@@ -8,8 +10,8 @@ import type { ProcessRuntime } from "./create-process-runtime.js";
  * metrics; readiness from the runtime; pools closed after in-flight calls
  * drain; SIGTERM handled.
  */
-export async function serveProcess(
-  runtime: ProcessRuntime,
+export async function serveProcess<Extra extends z.ZodRawShape>(
+  runtime: ProcessRuntime<Extra>,
   routes: (router: ConnectRouter) => void,
   options: { fallback?: ServiceOptions["fallback"]; interceptors?: Interceptor[] } = {},
 ): Promise<RunningService> {
@@ -21,6 +23,7 @@ export async function serveProcess(
     grpcPort: config.GRPC_PORT,
     adminPort: config.ADMIN_PORT,
     logger,
+    metrics: runtime.metrics,
     routes,
     interceptors: [runtime.internalAuth.serverInterceptor(), ...(options.interceptors ?? [])],
     readiness: runtime.readiness,
@@ -35,16 +38,22 @@ export async function serveProcess(
 
 /**
  * Runs a worker process: `run` loops until its signal aborts (SIGTERM), the
- * admin port answers health, readiness and metrics meanwhile.
+ * admin port answers health, readiness (the runtime's checks unless the worker
+ * names its own) and metrics meanwhile.
  */
-export async function runWorkerProcess(runtime: ProcessRuntime, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+export async function runWorkerProcess<Extra extends z.ZodRawShape>(
+  runtime: ProcessRuntime<Extra>,
+  run: (signal: AbortSignal) => Promise<void>,
+  options: { readiness?: ReadinessCheck[] } = {},
+): Promise<void> {
   const { config, entry, logger } = runtime;
   await startWorker({
     name: entry.name,
     host: config.HOST,
     adminPort: config.ADMIN_PORT,
     logger,
-    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+    readiness: options.readiness ?? runtime.readiness,
     run,
     onShutdown: () => runtime.close(),
     handleSignals: true,

@@ -14,4 +14,5 @@ export { createTestRedis, useTestRedis, deleteKeysWithPrefix, type TestRedis } f
 export { createTestAmqp, useTestAmqp, type TestAmqp } from "./test-amqp.js";
 export { testFileSlug, randomSuffix } from "./unique-name.js";
 export { useResource } from "./use-resource.js";
+export { createTcpProxy, type TcpProxy, type TcpProxyOptions, type CutMode } from "./tcp-proxy.js";
 export { grpcJsHealthCheck, grpcJsListServices } from "./grpc-js-probe.js";

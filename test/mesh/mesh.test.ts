@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
+import { RiskService } from "../../gen/wallet/risk/v1/risk_service_pb.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { processes } from "../../platform/mesh/catalogue.js";
 import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
@@ -74,12 +75,23 @@ describe("npm start", () => {
     }
   });
 
-  test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
-    const ledger = createClient(LedgerService, createGrpcTransport({
-      baseUrl: `http://127.0.0.1:${portOf("ledger")}`,
+  const signedTransport = (name: string) =>
+    createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${portOf(name)}`,
       interceptors: [createInternalAuthClientInterceptor({ callerId: "backoffice", keyId: "primary", secret: mesh.internalAuthSecret })],
-    }));
-    await assert.rejects(ledger.getBalance({ accountId: "00000000-0000-0000-0000-000000000000" }), (err) => {
+    });
+
+  test("a signed call reaches the ledger's handlers, which answer from its migrated database", async () => {
+    const ledger = createClient(LedgerService, signedTransport("ledger"));
+    await assert.rejects(ledger.getAccount({ accountId: "00000000-0000-0000-0000-000000000000" }), (err) => {
+      assert.equal(ConnectError.from(err).code, Code.NotFound);
+      return true;
+    });
+  });
+
+  test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
+    const risk = createClient(RiskService, signedTransport("risk"));
+    await assert.rejects(risk.listAlerts({}), (err) => {
       assert.equal(ConnectError.from(err).code, Code.Unimplemented);
       return true;
     });

@@ -1,0 +1,347 @@
+/**
+ * `npm run bench:ledger`: the ledger's transfer throughput over gRPC, beside
+ * PostgreSQL's own pgbench tpcb-like rate on the same server.
+ *
+ * 1. Finds PostgreSQL and Redis (POSTGRES_URL / REDIS_URL, else loopback, else
+ *    containers), creates a throw-away ledger database and migrates it.
+ * 2. Starts the ledger's real entry point (`services/ledger/src/main.ts`) as
+ *    its own process on free ports, internal auth in hmac mode with a fresh
+ *    secret, exactly as `npm start` runs it.
+ * 3. Opens `--accounts` user wallets and a merchant wallet, tops the users up.
+ * 4. Drives Transfer over gRPC (HTTP/2, signed) from `--clients` concurrent
+ *    clients, each transfer with a fresh idempotency key: a warm-up, then
+ *    (a) uniform: random distinct pairs of users, (b) hot: random users paying
+ *    the one merchant. Then VerifyIntegrity.
+ * 5. Stops the ledger, drops its database, runs pgbench tpcb-like at the same
+ *    client count in a throw-away database when pgbench is installed.
+ *
+ * Prints one JSON object on stdout; progress goes to stderr. Exit 0 on a
+ * completed run, 2 when the ledger cannot be benchmarked yet (an RPC answers
+ * Unimplemented), 1 on any other failure. Databases are dropped in every case.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { AccountKind } from "../../gen/wallet/ledger/v1/account_pb.js";
+import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
+import { MoneySchema } from "../../gen/wallet/common/v1/money_pb.js";
+import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
+import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
+import { resolveInfrastructure, type Infrastructure } from "../../platform/testing/infrastructure.js";
+import { randomSuffix } from "../../platform/testing/unique-name.js";
+import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
+import { codeName, runClosedLoop } from "./lib/closed-loop.js";
+import { startCpuMeter, type CpuUse } from "./lib/cpu.js";
+import { describeMachine } from "./lib/machine.js";
+import { BenchUnavailableError, BenchUsageError, createBenchLog, emitResult, EXIT_UNAVAILABLE } from "./lib/output.js";
+import { pgbenchVersion, runPgbenchTpcb, type PgbenchResult } from "./lib/pgbench.js";
+import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
+import { ratio, round, type PhaseSummary } from "./lib/stats.js";
+
+const log = createBenchLog("ledger");
+
+const HELP = `npm run bench:ledger -- [flags]
+
+Transfers per second and latency of the ledger over gRPC, uniform and hot-account,
+against pgbench tpcb-like on the same PostgreSQL. JSON on stdout, progress on stderr.
+
+${commonHelp}
+  --accounts N         user wallets transfers spread over (default 1000)
+  --connections N      HTTP/2 connections the clients share (default 1, like one gRPC channel)
+  --caller ID          internal caller the transfers are signed as (default mobile-bff)
+  --log-level LEVEL    the ledger's LOG_LEVEL (default info, as in production; its output is discarded)
+  --cpu-prof DIR       write a V8 CPU profile of the ledger process to DIR (open it in Chrome DevTools)
+
+Servers: POSTGRES_URL, REDIS_URL and AMQP_URL, else loopback, else containers.
+The ledger process inherits the environment, so its own tuning variables apply.`;
+
+/** Currency of every bench account. */
+const CURRENCY = "EUR";
+/** What each user is topped up with: far more than a run can spend at one unit per transfer. */
+const TOP_UP_MINOR = 1_000_000_000n;
+/** Each transfer moves one minor unit: the amount does not change the work. */
+const TRANSFER_MINOR = 1n;
+/** Caller id the set-up (opening accounts, top-ups) is signed as. */
+const SETUP_CALLER = "backoffice";
+
+type LedgerClient = Client<typeof LedgerService>;
+
+/** The accounts a run uses. */
+interface BenchAccounts {
+  readonly users: readonly string[];
+  readonly merchant: string;
+}
+
+/** Makes `count` clients over `connections` HTTP/2 connections, each signing as `callerId`. */
+function ledgerClients(url: string, connections: number, interceptor: Interceptor): LedgerClient[] {
+  return Array.from({ length: connections }, () => createClient(LedgerService, createGrpcTransport({ baseUrl: url, interceptors: [interceptor] })));
+}
+
+/** Turns Unimplemented into the "not benchmarkable yet" failure, naming the RPC. */
+async function requireImplemented<T>(rpc: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const error = ConnectError.from(err);
+    if (error.code === Code.Unimplemented) {
+      throw new BenchUnavailableError(`the ledger does not implement ${rpc} yet (it answers Unimplemented): nothing to benchmark`);
+    }
+    throw new Error(`${rpc} failed during set-up: [${codeName(error)}] ${error.rawMessage}`, { cause: error });
+  }
+}
+
+const money = (amountMinor: bigint) => create(MoneySchema, { amountMinor, currency: CURRENCY });
+
+/** Opens a user wallet and returns its id. */
+async function openWallet(client: LedgerClient, ownerUserId: string): Promise<string> {
+  const { account } = await requireImplemented("OpenAccount", () =>
+    client.openAccount({ ownerUserId, kind: AccountKind.USER_WALLET, currency: CURRENCY, idempotencyKey: randomUUID() }),
+  );
+  if (!account?.id) throw new Error("OpenAccount answered without an account id");
+  return account.id;
+}
+
+/** Opens the users and the merchant and tops every user up, `clients` calls at a time. */
+async function openAccounts(client: LedgerClient, count: number, clients: number): Promise<BenchAccounts> {
+  const run = `bench-${randomSuffix()}`;
+  const merchant = await openWallet(client, `${run}-merchant`);
+  const users: string[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const id = await openWallet(client, `${run}-user-${index}`);
+      await requireImplemented("TopUp", () =>
+        client.topUp({ accountId: id, amount: money(TOP_UP_MINOR), description: "bench funding", idempotencyKey: randomUUID() }),
+      );
+      users[index] = id;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(clients, count) }, worker));
+  return { users, merchant };
+}
+
+/** A random index in [0, n). */
+const pick = (n: number) => Math.floor(Math.random() * n);
+
+/** Two distinct random users. */
+function randomPair(users: readonly string[]): [string, string] {
+  const from = pick(users.length);
+  const to = (from + 1 + pick(users.length - 1)) % users.length;
+  return [users[from]!, users[to]!];
+}
+
+/** One transfer with a fresh idempotency key. */
+function transfer(client: LedgerClient, from: string, to: string): Promise<unknown> {
+  return client.transfer({ fromAccountId: from, toAccountId: to, amount: money(TRANSFER_MINOR), description: "bench", idempotencyKey: randomUUID() });
+}
+
+/** A measured phase: its figures and the CPU it took. */
+type MeasuredPhase = PhaseSummary & { readonly cpu: CpuUse };
+
+/** The measured part: warm-up, uniform, hot. */
+async function measure(
+  clients: readonly LedgerClient[],
+  accounts: BenchAccounts,
+  args: CommonBenchArgs,
+  ledgerAdminUrl: string,
+): Promise<{ uniform: MeasuredPhase; hot: MeasuredPhase }> {
+  const clientOf = (worker: number) => clients[worker % clients.length]!;
+  const uniform = (worker: number) => {
+    const [from, to] = randomPair(accounts.users);
+    return transfer(clientOf(worker), from, to);
+  };
+  const hot = (worker: number) => transfer(clientOf(worker), accounts.users[pick(accounts.users.length)]!, accounts.merchant);
+  const phase = async (name: string, description: string, operation: (worker: number) => Promise<unknown>): Promise<MeasuredPhase> => {
+    log(`${name}: ${args.clients} clients ${description}`);
+    const cpu = await startCpuMeter(ledgerAdminUrl);
+    const summary = await runClosedLoop({
+      clients: args.clients,
+      limit: args.limit,
+      operation,
+      onFirstError: (code, error) => log(`${name}: first ${code} error: ${error.rawMessage}`),
+    });
+    const result = { ...summary, cpu: await cpu() };
+    log(
+      `${name}: ${summary.perSecond} transfers/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.errors} errors; ` +
+        `cpu cores: ledger ${result.cpu.serviceCores ?? "?"}, bench ${result.cpu.benchClientCores}, machine ${result.cpu.machineBusyCores ?? "?"}`,
+    );
+    return result;
+  };
+
+  await requireImplemented("Transfer", () => uniform(0));
+  if (args.warmupSeconds > 0) {
+    log(`warm-up: ${args.warmupSeconds} s`);
+    await runClosedLoop({ clients: args.clients, limit: { seconds: args.warmupSeconds }, operation: uniform });
+  }
+  return {
+    uniform: await phase("uniform", `over ${accounts.users.length} accounts`, uniform),
+    hot: await phase("hot", "paying one merchant account", hot),
+  };
+}
+
+/** VerifyIntegrity after the run: the bench also checks nothing was lost. */
+async function integrity(client: LedgerClient): Promise<Record<string, unknown>> {
+  try {
+    const result = await client.verifyIntegrity({});
+    return {
+      clean: result.discrepancies.length === 0 && result.unbalancedCurrencies.length === 0,
+      accountsChecked: result.accountsChecked,
+      postingsChecked: result.postingsChecked,
+      discrepancies: result.discrepancies.length,
+      unbalancedCurrencies: result.unbalancedCurrencies.length,
+    };
+  } catch (err) {
+    const error = ConnectError.from(err);
+    return { clean: null, error: `[${codeName(error)}] ${error.rawMessage}` };
+  }
+}
+
+/** A phase summary with its rate named for what it counts. */
+function asTransfers({ perSecond, ...rest }: MeasuredPhase) {
+  return { transfersPerSecond: perSecond, ...rest };
+}
+
+/** Reads the flags; prints help and exits for --help. */
+function readArgs() {
+  const { common, help, values } = parseBenchArgs(process.argv.slice(2), {
+    accounts: { type: "string", default: "1000" },
+    connections: { type: "string", default: "1" },
+    caller: { type: "string", default: "mobile-bff" },
+    "log-level": { type: "string", default: "info" },
+    "cpu-prof": { type: "string" },
+  });
+  if (help) {
+    process.stderr.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  return {
+    common,
+    accounts: intFlag("accounts", values.accounts as string, 2, 1_000_000),
+    connections: intFlag("connections", values.connections as string, 1, 256),
+    caller: String(values.caller),
+    logLevel: String(values["log-level"]),
+    cpuProfileDir: values["cpu-prof"] === undefined ? undefined : String(values["cpu-prof"]),
+  };
+}
+
+async function main(): Promise<number> {
+  const args = readArgs();
+  const started = new Date();
+  const infra: Infrastructure = await resolveInfrastructure({
+    allowContainers: true,
+    explicit: { postgres: process.env.POSTGRES_URL, redis: process.env.REDIS_URL, amqp: process.env.AMQP_URL },
+    explicitVariables: { postgres: "POSTGRES_URL", redis: "REDIS_URL", amqp: "AMQP_URL" },
+  });
+  const databaseUrl = withDatabase(infra.postgresUrl, `bench_ledger_${randomSuffix()}`);
+  const secret = randomBytes(32).toString("base64url");
+  let ledger: ServiceProcess | undefined;
+  try {
+    log(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}`);
+    const { applied } = await migrateServiceDatabase({ owner: "ledger" }, databaseUrl, { onWarning: log });
+    log(`ledger database migrated (${applied.length} migrations)`);
+    ledger = await startServiceProcess({
+      name: "ledger",
+      entry: "services/ledger/src/main.ts",
+      nodeArgs: args.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${args.cpuProfileDir}`] : [],
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        LOG_LEVEL: args.logLevel,
+        LEDGER_DATABASE_URL: databaseUrl,
+        REDIS_URL: infra.redisUrl,
+        AMQP_URL: infra.amqpUrl,
+        INTERNAL_AUTH_MODE: "hmac",
+        INTERNAL_AUTH_KEY_ID: "bench",
+        INTERNAL_AUTH_SECRET: secret,
+        INTERNAL_AUTH_KEYS: "",
+        INTERNAL_AUTH_ALLOWED_CALLERS: "",
+        INTERNAL_API_KEYS: "",
+      },
+      log,
+    });
+    const sign = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: "bench", secret });
+    const [setup] = ledgerClients(ledger.url, 1, sign(SETUP_CALLER));
+    log(`opening ${args.accounts} accounts and topping them up`);
+    const accounts = await openAccounts(setup!, args.accounts, args.common.clients);
+    const { uniform, hot } = await measure(ledgerClients(ledger.url, args.connections, sign(args.caller)), accounts, args.common, ledger.adminUrl);
+    const check = await integrity(setup!);
+    log(`integrity: ${check.clean === true ? "clean" : JSON.stringify(check)}`);
+    await ledger.stop();
+    ledger = undefined;
+    await dropDatabase(databaseUrl);
+
+    let pgbench: PgbenchResult | { skipped: string } = { skipped: "--no-pgbench" };
+    if (args.common.pgbench) {
+      pgbench = (await pgbenchVersion())
+        ? await runPgbenchTpcb({
+            postgresUrl: infra.postgresUrl,
+            clients: args.common.clients,
+            threads: Math.min(args.common.pgbenchThreads, args.common.clients),
+            seconds: "seconds" in args.common.limit ? args.common.limit.seconds : Math.max(1, Math.round(uniform.elapsedSeconds)),
+            scale: args.common.pgbenchScale,
+            log,
+          })
+        : { skipped: "pgbench is not installed" };
+      if ("tps" in pgbench) log(`pgbench tpcb-like: ${pgbench.tps} tps`);
+    }
+    const pgbenchTps = "tps" in pgbench ? pgbench.tps : undefined;
+    const ratios = {
+      uniformOverPgbench: ratio(uniform.perSecond, pgbenchTps),
+      hotOverUniform: ratio(hot.perSecond, uniform.perSecond),
+    };
+    emitResult({
+      bench: "ledger",
+      startedAt: started.toISOString(),
+      durationSeconds: round((Date.now() - started.getTime()) / 1000, 1),
+      machine: await describeMachine(infra.postgresUrl),
+      parameters: {
+        clients: args.common.clients,
+        ...("seconds" in args.common.limit ? { seconds: args.common.limit.seconds } : { operations: args.common.limit.operations }),
+        warmupSeconds: args.common.warmupSeconds,
+        accounts: args.accounts,
+        connections: args.connections,
+        caller: args.caller,
+        transport: "gRPC over HTTP/2 (connect-node), HMAC-signed",
+        ledger: { process: "services/ledger/src/main.ts", nodeEnv: "production", logLevel: args.logLevel },
+        transferMinor: TRANSFER_MINOR,
+        currency: CURRENCY,
+      },
+      uniform: asTransfers(uniform),
+      hotAccount: asTransfers(hot),
+      integrity: check,
+      pgbench,
+      ratios,
+      targets: {
+        uniformOverPgbench: { target: 0.5, met: ratios.uniformOverPgbench === null ? null : ratios.uniformOverPgbench >= 0.5 },
+        hotOverUniform: { target: 0.5, met: ratios.hotOverUniform === null ? null : ratios.hotOverUniform >= 0.5 },
+      },
+    });
+    return 0;
+  } catch (err) {
+    if (ledger && !(err instanceof BenchUnavailableError)) log(`the ledger's last output:\n${ledger.recentOutput()}`);
+    throw err;
+  } finally {
+    await ledger?.stop().catch(() => {});
+    await dropDatabase(databaseUrl).catch((err: Error) => log(`could not drop ${databaseUrl}: ${err.message}`));
+    await infra.stop();
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (err) {
+  if (err instanceof BenchUnavailableError) {
+    log(`unavailable: ${err.message}`);
+    process.exitCode = EXIT_UNAVAILABLE;
+  } else if (err instanceof BenchUsageError) {
+    log(`${err.message} (see --help)`);
+    process.exitCode = 1;
+  } else {
+    log(`failed: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
+  }
+}
+// Idle HTTP/2 sessions or pools must not keep a finished bench alive.
+setTimeout(() => process.exit(), 5_000).unref();

@@ -1,0 +1,371 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  AccountWithBalanceSchema,
+  AuthorizeHoldRequestSchema,
+  AuthorizeHoldResponseSchema,
+  BalanceDiscrepancySchema,
+  CaptureHoldRequestSchema,
+  CaptureHoldResponseSchema,
+  CloseAccountRequestSchema,
+  CloseAccountResponseSchema,
+  ExpireHoldsResponseSchema,
+  FreezeAccountRequestSchema,
+  FreezeAccountResponseSchema,
+  GetAccountResponseSchema,
+  GetBalanceAtResponseSchema,
+  GetBalanceResponseSchema,
+  GetTransactionResponseSchema,
+  LedgerService,
+  ListAccountsResponseSchema,
+  ListStatementEntriesResponseSchema,
+  OpenAccountRequestSchema,
+  OpenAccountResponseSchema,
+  RefundRequestSchema,
+  RefundResponseSchema,
+  TopUpRequestSchema,
+  TopUpResponseSchema,
+  TransferRequestSchema,
+  TransferResponseSchema,
+  UnfreezeAccountRequestSchema,
+  UnfreezeAccountResponseSchema,
+  VerifyIntegrityResponseSchema,
+  VoidHoldRequestSchema,
+  VoidHoldResponseSchema,
+  WithdrawRequestSchema,
+  WithdrawResponseSchema,
+} from "#gen/wallet/ledger/v1/ledger_service_pb.js";
+import { PageResponseSchema } from "#gen/wallet/common/v1/pagination_pb.js";
+import { changeAccountStatus, openAccount } from "../accounts.service.js";
+import type { LedgerDeps } from "../context.js";
+import { invalidField } from "../domain/ledger-error.js";
+import { assertCurrency } from "../domain/money.js";
+import { assertMetadata, assertText, DESCRIPTION_MAX, REASON_MAX } from "../domain/text-fields.js";
+import { money } from "../events.js";
+import { authorizeHold, captureHold, expireHold, voidHold } from "../holds.service.js";
+import { refund, topUp, transfer, withdraw } from "../movements.service.js";
+import { getAccount, listAccounts } from "../storage/accounts.repository.js";
+import { findDueHoldIds } from "../storage/holds.repository.js";
+import { recomputeBalances } from "../storage/integrity.repository.js";
+import { findBalances, getBalance, getTransaction, listEntries, refundedTotal, balanceAt } from "../storage/journal.repository.js";
+import { mapErrors } from "./connect-errors.js";
+import { createIdempotentWriter, withRetry } from "./idempotent-write.js";
+import {
+  decodeToken,
+  encodeToken,
+  pageSize,
+  parseDuration,
+  parseId,
+  parseKind,
+  parseKindFilter,
+  parseMoney,
+  parseOptionalId,
+  parseOptionalMoney,
+  parseStatusFilter,
+  parseTime,
+} from "./parse.js";
+import { accountPb, balancePb, holdPb, statementEntryPb, transactionPb } from "./to-proto.js";
+
+/** Default and largest number of holds one ExpireHolds call expires. */
+const DEFAULT_EXPIRE_LIMIT = 500;
+const MAX_EXPIRE_LIMIT = 5_000;
+
+/**
+ * The LedgerService implementation: validates requests (INVALID_ARGUMENT
+ * naming the field), runs writes through the idempotent writer, converts
+ * results to messages. Refusals become gRPC errors in `mapErrors`.
+ *
+ * `risk_context` is accepted and kept on events as the initiator, but not
+ * scored yet: risk scoring in the transfer path is a later issue.
+ */
+export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof LedgerService> {
+  const { db } = deps;
+  const write = createIdempotentWriter(deps);
+
+  const impl: ServiceImpl<typeof LedgerService> = {
+    async openAccount(req, ctx) {
+      const input = {
+        ownerUserId: req.ownerUserId,
+        kind: parseKind(req.kind, "kind"),
+        currency: assertCurrency(req.currency, "currency"),
+        allowNegative: req.allowNegative,
+        label: assertText(req.label, "label", DESCRIPTION_MAX),
+      };
+      return write(ctx, OpenAccountRequestSchema, req, OpenAccountResponseSchema, async (trx) =>
+        create(OpenAccountResponseSchema, { account: accountPb(await openAccount(trx, input)) }),
+      );
+    },
+
+    async getAccount(req) {
+      const id = parseId(req.accountId, "account_id");
+      const [account, balance] = await Promise.all([getAccount(db, id), getBalance(db, id)]);
+      return create(GetAccountResponseSchema, { account: accountPb(account), balance: balancePb(balance) });
+    },
+
+    async listAccounts(req) {
+      const limit = pageSize(req.page?.pageSize);
+      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
+      if (token && (typeof token.c !== "number" || typeof token.i !== "string")) throw invalidField("page.page_token", "is not a token this list returned");
+      const accounts = await listAccounts(
+        db,
+        {
+          ownerUserId: req.ownerUserId || undefined,
+          currency: req.currency ? assertCurrency(req.currency, "currency") : undefined,
+          kind: parseKindFilter(req.kind),
+          status: parseStatusFilter(req.status),
+        },
+        token ? { createdAt: new Date(token.c as number), id: token.i as string } : undefined,
+        limit + 1,
+      );
+      const page = accounts.slice(0, limit);
+      const balances = await findBalances(db, page.map((a) => a.id));
+      const last = page[page.length - 1];
+      return create(ListAccountsResponseSchema, {
+        accounts: page.map((account) =>
+          create(AccountWithBalanceSchema, { account: accountPb(account), balance: balancePb(balances.get(account.id)!) }),
+        ),
+        page: create(PageResponseSchema, {
+          nextPageToken: accounts.length > limit && last ? encodeToken({ c: last.createdAt.getTime(), i: last.id }) : "",
+        }),
+      });
+    },
+
+    async freezeAccount(req, ctx) {
+      const id = parseId(req.accountId, "account_id");
+      const reason = assertText(req.reason, "reason", REASON_MAX, true);
+      return write(ctx, FreezeAccountRequestSchema, req, FreezeAccountResponseSchema, async (trx) =>
+        create(FreezeAccountResponseSchema, { account: accountPb(await changeAccountStatus(trx, id, "freeze", reason)) }),
+      );
+    },
+
+    async unfreezeAccount(req, ctx) {
+      const id = parseId(req.accountId, "account_id");
+      const reason = assertText(req.reason, "reason", REASON_MAX, true);
+      return write(ctx, UnfreezeAccountRequestSchema, req, UnfreezeAccountResponseSchema, async (trx) =>
+        create(UnfreezeAccountResponseSchema, { account: accountPb(await changeAccountStatus(trx, id, "unfreeze", reason)) }),
+      );
+    },
+
+    async closeAccount(req, ctx) {
+      const id = parseId(req.accountId, "account_id");
+      const reason = assertText(req.reason, "reason", REASON_MAX, true);
+      return write(ctx, CloseAccountRequestSchema, req, CloseAccountResponseSchema, async (trx) =>
+        create(CloseAccountResponseSchema, { account: accountPb(await changeAccountStatus(trx, id, "close", reason)) }),
+      );
+    },
+
+    async topUp(req, ctx) {
+      const input = {
+        accountId: parseId(req.accountId, "account_id"),
+        amount: parseMoney(req.amount, "amount"),
+        fundingAccountId: parseOptionalId(req.fundingAccountId, "funding_account_id"),
+        externalReference: assertText(req.externalReference, "external_reference", REASON_MAX),
+        description: assertText(req.description, "description", DESCRIPTION_MAX),
+        metadata: assertMetadata(req.metadata),
+      };
+      return write(ctx, TopUpRequestSchema, req, TopUpResponseSchema, async (trx, actor) => {
+        const posted = await topUp(trx, actor, input);
+        return create(TopUpResponseSchema, {
+          transaction: transactionPb(posted.transaction),
+          balance: balancePb(posted.balances.get(input.accountId)!),
+        });
+      });
+    },
+
+    async withdraw(req, ctx) {
+      const input = {
+        accountId: parseId(req.accountId, "account_id"),
+        amount: parseMoney(req.amount, "amount"),
+        settlementAccountId: parseOptionalId(req.settlementAccountId, "settlement_account_id"),
+        externalReference: assertText(req.externalReference, "external_reference", REASON_MAX),
+        description: assertText(req.description, "description", DESCRIPTION_MAX),
+        metadata: assertMetadata(req.metadata),
+      };
+      return write(ctx, WithdrawRequestSchema, req, WithdrawResponseSchema, async (trx, actor) => {
+        const posted = await withdraw(trx, actor, input);
+        return create(WithdrawResponseSchema, {
+          transaction: transactionPb(posted.transaction),
+          balance: balancePb(posted.balances.get(input.accountId)!),
+        });
+      });
+    },
+
+    async transfer(req, ctx) {
+      const input = {
+        fromAccountId: parseId(req.fromAccountId, "from_account_id"),
+        toAccountId: parseId(req.toAccountId, "to_account_id"),
+        amount: parseMoney(req.amount, "amount"),
+        description: assertText(req.description, "description", DESCRIPTION_MAX),
+        metadata: assertMetadata(req.metadata),
+      };
+      return write(ctx, TransferRequestSchema, req, TransferResponseSchema, async (trx, actor) => {
+        const posted = await transfer(trx, actor, input);
+        return create(TransferResponseSchema, {
+          transaction: transactionPb(posted.transaction),
+          fromBalance: balancePb(posted.balances.get(input.fromAccountId)!),
+          underReview: false,
+        });
+      });
+    },
+
+    async refund(req, ctx) {
+      const input = {
+        originalTransactionId: parseId(req.originalTransactionId, "original_transaction_id"),
+        amount: parseOptionalMoney(req.amount, "amount"),
+        reason: assertText(req.reason, "reason", REASON_MAX, true),
+        fundingAccountId: parseOptionalId(req.fundingAccountId, "funding_account_id"),
+        metadata: assertMetadata(req.metadata),
+      };
+      return write(ctx, RefundRequestSchema, req, RefundResponseSchema, async (trx, actor) => {
+        const posted = await refund(trx, actor, input);
+        return create(RefundResponseSchema, {
+          transaction: transactionPb(posted.transaction),
+          remainingRefundable: money(posted.remainingRefundable.amountMinor, posted.remainingRefundable.currency),
+        });
+      });
+    },
+
+    async authorizeHold(req, ctx) {
+      const input = {
+        accountId: parseId(req.accountId, "account_id"),
+        destinationAccountId: parseId(req.destinationAccountId, "destination_account_id"),
+        amount: parseMoney(req.amount, "amount"),
+        ttlMs: parseDuration(req.ttl),
+        description: assertText(req.description, "description", DESCRIPTION_MAX),
+        metadata: assertMetadata(req.metadata),
+      };
+      return write(ctx, AuthorizeHoldRequestSchema, req, AuthorizeHoldResponseSchema, async (trx, actor) => {
+        const { hold, balance } = await authorizeHold(trx, actor, deps.clock(), input);
+        return create(AuthorizeHoldResponseSchema, { hold: holdPb(hold), balance: balancePb(balance) });
+      });
+    },
+
+    async captureHold(req, ctx) {
+      const input = {
+        holdId: parseId(req.holdId, "hold_id"),
+        amount: parseOptionalMoney(req.amount, "amount"),
+        finalCapture: req.finalCapture,
+        description: assertText(req.description, "description", DESCRIPTION_MAX),
+      };
+      return write(ctx, CaptureHoldRequestSchema, req, CaptureHoldResponseSchema, async (trx, actor) => {
+        const { hold, transaction } = await captureHold(trx, actor, input);
+        return create(CaptureHoldResponseSchema, { hold: holdPb(hold), transaction: transactionPb(transaction) });
+      });
+    },
+
+    async voidHold(req, ctx) {
+      const holdId = parseId(req.holdId, "hold_id");
+      const reason = assertText(req.reason, "reason", REASON_MAX);
+      return write(ctx, VoidHoldRequestSchema, req, VoidHoldResponseSchema, async (trx) =>
+        create(VoidHoldResponseSchema, { hold: holdPb(await voidHold(trx, holdId, reason)) }),
+      );
+    },
+
+    async expireHolds(req) {
+      const asOf = parseTime(req.asOf) ?? deps.clock();
+      if (req.limit < 0) throw invalidField("limit", "must not be negative");
+      const limit = Math.min(req.limit || DEFAULT_EXPIRE_LIMIT, MAX_EXPIRE_LIMIT);
+      const result = await expireDueHolds(deps, asOf, limit);
+      return create(ExpireHoldsResponseSchema, { expiredHoldIds: result.expired, hasMore: result.hasMore });
+    },
+
+    async getBalance(req) {
+      const balance = await getBalance(db, parseId(req.accountId, "account_id"));
+      return create(GetBalanceResponseSchema, { balance: balancePb(balance) });
+    },
+
+    async getBalanceAt(req) {
+      const accountId = parseId(req.accountId, "account_id");
+      const at = parseTime(req.at);
+      if (!at) throw invalidField("at", "is required");
+      if (at.getTime() > deps.clock().getTime()) throw invalidField("at", "must not be in the future");
+      const account = await getAccount(db, accountId);
+      const past = await balanceAt(db, accountId, at);
+      return create(GetBalanceAtResponseSchema, {
+        accountId,
+        at: timestampFromDate(at),
+        posted: money(past.posted, account.currency),
+        lastTransactionId: past.lastTransactionId ?? "",
+      });
+    },
+
+    async getTransaction(req) {
+      const tx = await getTransaction(db, parseId(req.transactionId, "transaction_id"));
+      const refundable = tx.kind === "TRANSFER" || tx.kind === "HOLD_CAPTURE";
+      const currency = tx.postings[0]?.currency ?? "";
+      return create(GetTransactionResponseSchema, {
+        transaction: transactionPb(tx),
+        refundedAmount: refundable ? money(await refundedTotal(db, tx.id), currency) : undefined,
+      });
+    },
+
+    async listStatementEntries(req) {
+      const accountId = parseId(req.accountId, "account_id");
+      const from = parseTime(req.timeRange?.startTime);
+      const until = parseTime(req.timeRange?.endTime);
+      if (from && until && from >= until) throw invalidField("time_range", "start_time must be before end_time");
+      const limit = pageSize(req.page?.pageSize);
+      // A token is bound to its account, range and order.
+      const binding = `${accountId}|${from?.getTime() ?? ""}|${until?.getTime() ?? ""}|${req.oldestFirst}`;
+      let afterSequence: bigint | undefined;
+      if (req.page?.pageToken) {
+        const token = decodeToken(req.page.pageToken);
+        if (token.b !== binding || typeof token.s !== "string" || !/^\d+$/.test(token.s)) {
+          throw invalidField("page.page_token", "belongs to another account, time range or order");
+        }
+        afterSequence = BigInt(token.s);
+      }
+      const account = await getAccount(db, accountId);
+      const rows = await listEntries(db, { accountId, from, until, oldestFirst: req.oldestFirst, afterSequence, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return create(ListStatementEntriesResponseSchema, {
+        entries: page.map((row) => statementEntryPb(row, account.currency)),
+        page: create(PageResponseSchema, {
+          nextPageToken: rows.length > limit && last ? encodeToken({ b: binding, s: last.sequence.toString() }) : "",
+        }),
+      });
+    },
+
+    async verifyIntegrity(req) {
+      const ids = req.accountIds.map((id, i) => parseId(id, `account_ids[${i}]`));
+      const report = await recomputeBalances(db, ids);
+      return create(VerifyIntegrityResponseSchema, {
+        accountsChecked: report.accountsChecked,
+        postingsChecked: report.postingsChecked,
+        discrepancies: report.differences.map((d) =>
+          create(BalanceDiscrepancySchema, {
+            accountId: d.accountId,
+            storedPosted: money(d.storedPosted, d.currency),
+            recomputedPosted: money(d.recomputedPosted, d.currency),
+            storedHeld: money(d.storedHeld, d.currency),
+            recomputedHeld: money(d.recomputedHeld, d.currency),
+          }),
+        ),
+        unbalancedCurrencies: report.unbalancedCurrencies.map((u) => money(u.amountMinor, u.currency)),
+        checkedAt: timestampFromDate(report.checkedAt),
+      });
+    },
+  };
+  return mapErrors(impl);
+}
+
+/**
+ * Expires up to `limit` open holds due before `asOf`, each in its own short
+ * transaction (holds locked by someone else are skipped). Used by the
+ * ExpireHolds RPC and the maintenance loop.
+ */
+export async function expireDueHolds(
+  deps: Pick<LedgerDeps, "db">,
+  asOf: Date,
+  limit: number,
+): Promise<{ expired: string[]; hasMore: boolean }> {
+  const due = await findDueHoldIds(deps.db, asOf, limit + 1);
+  const expired: string[] = [];
+  for (const id of due.slice(0, limit)) {
+    const done = await withRetry(() => deps.db.transaction().execute((trx) => expireHold(trx, id, asOf)));
+    if (done) expired.push(id);
+  }
+  return { expired, hasMore: due.length > limit };
+}
