@@ -7,3 +7,4 @@ export { readOutboxBacklog, type OutboxBacklog } from "./outbox.repository.js";
 export { outboxRelayConfigShape } from "./relay-config.js";
 export { backoffCeilingMs, fullJitterDelayMs, type BackoffPolicy } from "./backoff.js";
 export { EVENT_CONTENT_TYPE } from "./amqp-publisher.js";
+export { runOutboxRelayProcess } from "./run-relay-process.js";

@@ -41,5 +41,7 @@ export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv,
       env[upstreamUrlVariable(entry.service)] = `http://127.0.0.1:${grpcPort}`;
     }
   }
+  // Tokens name the issuer where this mesh's identity actually listens.
+  env.IDENTITY_ISSUER = userEnv.IDENTITY_ISSUER ?? env.IDENTITY_URL;
   return env;
 }

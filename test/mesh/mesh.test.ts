@@ -40,7 +40,7 @@ describe("npm start", () => {
     await mesh?.cleanup();
   });
 
-  test("runs the seven gRPC services and four workers and reports every one ready", () => {
+  test("runs the seven gRPC services and every worker and reports each one ready", () => {
     assert.equal(grpcProcesses.length, 7);
     for (const entry of processes) {
       assert.match(mesh.output(), new RegExp(`${entry.name}\\s+(\\d+|-)\\s+${entry.adminPort + mesh.offset}\\s+ready`), `${entry.name} is ready`);

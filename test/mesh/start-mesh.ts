@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dropDatabase, withDatabase } from "../../platform/db/index.js";
-import { databases } from "../../platform/mesh/catalogue.js";
+import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,6 +23,29 @@ export interface StartedMesh {
   cleanup(): Promise<void>;
 }
 
+/** Whether nothing listens on 127.0.0.1:port right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A PORT_OFFSET under which every port of the catalogue is free, below the
+ * ephemeral range so outgoing connections do not take them meanwhile.
+ */
+async function pickFreeOffset(): Promise<number> {
+  const ports = processes.flatMap((p) => [p.grpcPort, p.adminPort]).filter((p): p is number => p !== undefined);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const offset = 10_000 + Math.floor(Math.random() * 1_200) * 10;
+    const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));
+    if (free.every(Boolean)) return offset;
+  }
+  throw new Error("found no PORT_OFFSET with every mesh port free");
+}
+
 /**
  * Runs `scripts/start/main.ts` as `npm start` does, with PORT_OFFSET set so a
  * mesh already running on the default ports is not disturbed, and resolves
@@ -29,8 +53,7 @@ export interface StartedMesh {
  */
 export async function startMesh(options: { timeoutMs?: number } = {}): Promise<StartedMesh> {
   const infra = await testInfrastructure();
-  // Below the ephemeral range, so the ports are not taken by outgoing connections.
-  const offset = 10_000 + Math.floor(Math.random() * 1_200) * 10;
+  const offset = await pickFreeOffset();
   const suffix = randomSuffix();
   const internalAuthSecret = randomBytes(32).toString("hex");
   const databaseEnv = Object.fromEntries(

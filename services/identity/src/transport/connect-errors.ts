@@ -1,0 +1,81 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ErrorInfoSchema, RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
+import { IdentityError, type IdentityErrorReasonName } from "../domain/identity-error.js";
+
+/** google.rpc.ErrorInfo domain of every identity refusal (errors.proto). */
+export const IDENTITY_ERROR_DOMAIN = "identity.wallet";
+
+/** The gRPC code of each reason, as errors.proto specifies. */
+const codeOf: Record<IdentityErrorReasonName, Code> = {
+  INVALID_ARGUMENT: Code.InvalidArgument,
+  INVALID_CREDENTIALS: Code.Unauthenticated,
+  ACCOUNT_LOCKED: Code.ResourceExhausted,
+  ACCOUNT_SUSPENDED: Code.PermissionDenied,
+  MFA_REQUIRED: Code.FailedPrecondition,
+  MFA_CHALLENGE_INVALID: Code.Unauthenticated,
+  TOTP_CODE_INVALID: Code.Unauthenticated,
+  TOTP_CODE_REUSED: Code.Unauthenticated,
+  RECOVERY_CODE_INVALID: Code.Unauthenticated,
+  STEP_UP_REQUIRED: Code.Unauthenticated,
+  TOTP_ALREADY_ENROLLED: Code.FailedPrecondition,
+  TOTP_NOT_ENROLLED: Code.FailedPrecondition,
+  MFA_MANDATORY: Code.FailedPrecondition,
+  PASSWORD_TOO_SHORT: Code.InvalidArgument,
+  PASSWORD_TOO_LONG: Code.InvalidArgument,
+  PASSWORD_COMMON: Code.InvalidArgument,
+  PASSWORD_TOO_WEAK: Code.InvalidArgument,
+  CURRENT_PASSWORD_INVALID: Code.Unauthenticated,
+  REFRESH_TOKEN_INVALID: Code.Unauthenticated,
+  REFRESH_TOKEN_REUSED: Code.Unauthenticated,
+  SESSION_EXPIRED: Code.Unauthenticated,
+  SESSION_REVOKED: Code.Unauthenticated,
+  VERIFICATION_TOKEN_INVALID: Code.InvalidArgument,
+  RECOVERY_TOKEN_INVALID: Code.InvalidArgument,
+  EMAIL_ALREADY_REGISTERED: Code.AlreadyExists,
+  EMAIL_INVALID: Code.InvalidArgument,
+  PHONE_INVALID: Code.InvalidArgument,
+  DEVICE_NOT_FOUND: Code.NotFound,
+  SESSION_NOT_FOUND: Code.NotFound,
+  USER_NOT_FOUND: Code.NotFound,
+  TOKEN_INVALID: Code.Unauthenticated,
+  LAST_ADMIN: Code.FailedPrecondition,
+};
+
+/** A ConnectError with the reason's code, an ErrorInfo, and a RetryInfo when a delay is known. */
+export function identityConnectError(error: IdentityError): ConnectError {
+  const details: ConstructorParameters<typeof ConnectError>[3] = [];
+  // A malformed field has no IdentityErrorReason: it is a bare InvalidArgument naming the field.
+  if (error.reason !== "INVALID_ARGUMENT") {
+    details.push({ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: error.reason, domain: IDENTITY_ERROR_DOMAIN, metadata: { ...error.metadata } }) });
+  }
+  if (error.retryAfterMs !== undefined) {
+    const ms = Math.max(0, Math.ceil(error.retryAfterMs));
+    details.push({ desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay: { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 } }) });
+  }
+  return new ConnectError(error.message, codeOf[error.reason], undefined, details);
+}
+
+/**
+ * THE place where identity's refusals become gRPC errors; ConnectErrors
+ * pass; anything else is rethrown for the platform's sanitizer (a bare
+ * `Internal`, cause logged, never sent).
+ */
+export function toConnectError(error: unknown): unknown {
+  return error instanceof IdentityError ? identityConnectError(error) : error;
+}
+
+/** Wraps every method of a service implementation so its errors go through {@link toConnectError}. */
+export function mapErrors<T extends object>(impl: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(impl)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (error) {
+        throw toConnectError(error);
+      }
+    };
+  }
+  return wrapped as T;
+}
