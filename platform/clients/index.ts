@@ -1,0 +1,1 @@
+export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
