@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ErrorInfoSchema, RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
+import { RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
+import { errorInfoDetail } from "#platform/errors/index.js";
 import { IdentityError, type IdentityErrorReasonName } from "../domain/identity-error.js";
 
 /** google.rpc.ErrorInfo domain of every identity refusal (errors.proto). */
@@ -47,7 +48,7 @@ export function identityConnectError(error: IdentityError): ConnectError {
   const details: ConstructorParameters<typeof ConnectError>[3] = [];
   // A malformed field has no IdentityErrorReason: it is a bare InvalidArgument naming the field.
   if (error.reason !== "INVALID_ARGUMENT") {
-    details.push({ desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: error.reason, domain: IDENTITY_ERROR_DOMAIN, metadata: { ...error.metadata } }) });
+    details.push(errorInfoDetail(error.reason, IDENTITY_ERROR_DOMAIN, error.metadata));
   }
   if (error.retryAfterMs !== undefined) {
     const ms = Math.max(0, Math.ceil(error.retryAfterMs));
@@ -63,19 +64,4 @@ export function identityConnectError(error: IdentityError): ConnectError {
  */
 export function toConnectError(error: unknown): unknown {
   return error instanceof IdentityError ? identityConnectError(error) : error;
-}
-
-/** Wraps every method of a service implementation so its errors go through {@link toConnectError}. */
-export function mapErrors<T extends object>(impl: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(impl)) {
-    wrapped[name] = async (...args: unknown[]) => {
-      try {
-        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-      } catch (error) {
-        throw toConnectError(error);
-      }
-    };
-  }
-  return wrapped as T;
 }

@@ -28,7 +28,8 @@ import { listDevices } from "../storage/devices.repository.js";
 import { countRecoveryCodes, findTotp } from "../storage/mfa.repository.js";
 import { findSession, listActiveSessions } from "../storage/sessions.repository.js";
 import { findActiveCustomer, findUser, searchUsers, userNotFound } from "../storage/users.repository.js";
-import { mapErrors } from "./connect-errors.js";
+import { mapErrors } from "#platform/errors/index.js";
+import { toConnectError } from "./connect-errors.js";
 import { authenticateSelf, clientInfo } from "./request-context.js";
 import { devicePb, parseDevice, parseRole, rolePb, sessionPb, tokenPairPb, userPb } from "./to-proto.js";
 
@@ -324,5 +325,5 @@ export function createIdentityHandlers(deps: IdentityDeps): ServiceImpl<typeof I
       return { user: await userMessage(await setStaffRoles(deps, required(req.userId, "user_id"), roles)) };
     },
   };
-  return mapErrors(impl);
+  return mapErrors(impl, toConnectError);
 }

@@ -1,7 +1,6 @@
-import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from "#platform/idempotency/index.js";
-import { ErrorInfoSchema } from "#gen/google/rpc/error_details_pb.js";
+import { errorInfoDetail } from "#platform/errors/index.js";
 import { LedgerError, type LedgerErrorReasonName } from "../domain/ledger-error.js";
 
 /** google.rpc.ErrorInfo domain of every ledger refusal. */
@@ -35,12 +34,7 @@ const codeOf: Record<LedgerErrorReasonName, Code> = {
 
 /** A ConnectError with the reason's code and a google.rpc.ErrorInfo detail. */
 export function ledgerConnectError(error: LedgerError): ConnectError {
-  return new ConnectError(error.message, codeOf[error.reason], undefined, [
-    {
-      desc: ErrorInfoSchema,
-      value: create(ErrorInfoSchema, { reason: error.reason, domain: LEDGER_ERROR_DOMAIN, metadata: { ...error.metadata } }),
-    },
-  ]);
+  return new ConnectError(error.message, codeOf[error.reason], undefined, [errorInfoDetail(error.reason, LEDGER_ERROR_DOMAIN, error.metadata)]);
 }
 
 /**
@@ -58,19 +52,4 @@ export function toConnectError(error: unknown): unknown {
     return ledgerConnectError(new LedgerError("IDEMPOTENCY_KEY_IN_PROGRESS", error.message, { idempotency_key: error.key }));
   }
   return error;
-}
-
-/** Wraps every method of a service implementation so its errors go through {@link toConnectError}. */
-export function mapErrors<T extends object>(impl: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(impl)) {
-    wrapped[name] = async (...args: unknown[]) => {
-      try {
-        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
-      } catch (error) {
-        throw toConnectError(error);
-      }
-    };
-  }
-  return wrapped as T;
 }

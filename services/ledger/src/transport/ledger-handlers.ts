@@ -49,7 +49,8 @@ import { getAccount, listAccounts } from "../storage/accounts.repository.js";
 import { findDueHoldIds } from "../storage/holds.repository.js";
 import { recomputeBalances } from "../storage/integrity.repository.js";
 import { findBalances, getBalance, getTransaction, listEntries, refundedTotal, balanceAt } from "../storage/journal.repository.js";
-import { mapErrors } from "./connect-errors.js";
+import { mapErrors } from "#platform/errors/index.js";
+import { toConnectError } from "./connect-errors.js";
 import { createIdempotentWriter, withRetry } from "./idempotent-write.js";
 import {
   decodeToken,
@@ -348,7 +349,7 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
       });
     },
   };
-  return mapErrors(impl);
+  return mapErrors(impl, toConnectError);
 }
 
 /**

@@ -1,0 +1,2 @@
+export { mapErrors } from "./map-errors.js";
+export { errorInfoDetail } from "./error-info.js";
