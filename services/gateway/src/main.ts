@@ -1,9 +1,36 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createProcessRuntime, serveProcess } from "#platform/runtime/index.js";
+import { gatewayConfigFields, upstreamBaseUrls } from "./config.js";
 import { createEdgeApp } from "./edge-app.js";
+import {
+  createResilientUpstream,
+  edgeServerOptions,
+  protectionsConfigShape,
+  protectionsSettings,
+  type ProtectionsConfig,
+} from "./protections/index.js";
+import { createUpstreamCaller } from "./rest/upstream.js";
 
-const runtime = createProcessRuntime("gateway");
-const edge = await createEdgeApp();
+const runtime = createProcessRuntime("gateway", { extraConfig: { ...gatewayConfigFields, ...protectionsConfigShape } });
+// Every protections variable has a default, so the parsed config holds them all
+// (zod types defaulted custom fields as optional).
+const settings = protectionsSettings(runtime.config as typeof runtime.config & ProtectionsConfig);
+const upstream = createResilientUpstream(
+  createUpstreamCaller({
+    baseUrls: upstreamBaseUrls(runtime.config),
+    internalAuth: runtime.internalAuth.clientInterceptor,
+    defaultTimeoutMs: settings.upstream.timeoutMs,
+  }),
+  { registry: runtime.metrics.registry, defaultPolicy: settings.upstream },
+);
+const { bodyLimit, trustProxy } = edgeServerOptions(settings.hygiene);
+const edge = await createEdgeApp({
+  upstream,
+  logger: runtime.logger,
+  bodyLimit,
+  trustProxy,
+  protections: { settings, redis: runtime.redis, auditLogger: runtime.logger.child({ component: "audit" }) },
+});
 
 // gRPC health and reflection share the gateway's port with the REST edge: every
 // HTTP/1.1 request that is not an RPC goes to fastify. REST over cleartext

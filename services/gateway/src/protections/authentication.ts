@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AccessTokenError, type AccessTokenVerifier } from "#platform/access-tokens/index.js";
+import { EdgeProblem, sendProblem } from "./problem.js";
+import { isBackofficeMethod, isPublicMethod, PUBLIC_PATHS } from "./public-routes.js";
+import { rpcMethodOf } from "./route-rpc.js";
+
+/** Dependencies of {@link registerAuthentication}. */
+export interface AuthenticationOptions {
+  /** The platform verifier pointed at identity's JWKS (see `createEdgeTokenVerifier`). */
+  readonly verifier: AccessTokenVerifier;
+  /** `realm` of the Bearer challenges. */
+  readonly realm?: string;
+}
+
+/** Seconds a client should wait when identity's keys cannot be fetched. */
+const KEYS_UNAVAILABLE_RETRY_AFTER_SEC = 5;
+
+/** Whether `request` may go through without a token: a public RPC, a public path, or no route at all (404). */
+export function isPublicRequest(request: FastifyRequest): boolean {
+  if (request.is404) return true;
+  const method = rpcMethodOf(request);
+  if (method) return isPublicMethod(method);
+  return PUBLIC_PATHS.has(request.routeOptions.url ?? "");
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), else undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+  return match?.[1];
+}
+
+/** Quotes a value for an auth-param (RFC 9110 quoted-string). */
+const quoted = (value: string) => `"${value.replace(/[\\"]/g, "\\$&")}"`;
+
+/** The refusal for a missing or refused token. */
+export function authenticationProblem(err: AccessTokenError | undefined, realm: string): EdgeProblem {
+  if (!err) {
+    // RFC 6750 §3.1: no error code when the request carried no credentials.
+    return new EdgeProblem(401, "Unauthorized", "TOKEN_MISSING", "this route requires an access token (Authorization: Bearer)", {
+      "www-authenticate": `Bearer realm=${quoted(realm)}`,
+    });
+  }
+  if (err.reason === "keys_unavailable") {
+    return new EdgeProblem(503, "Service Unavailable", "KEYS_UNAVAILABLE", "the access token cannot be checked right now; retry shortly", {
+      "retry-after": String(KEYS_UNAVAILABLE_RETRY_AFTER_SEC),
+    });
+  }
+  const description = err.reason === "expired" ? "the access token has expired" : "the access token is invalid";
+  return new EdgeProblem(401, "Unauthorized", "INVALID_TOKEN", description, {
+    "www-authenticate": `Bearer realm=${quoted(realm)}, error="invalid_token", error_description=${quoted(description)}`,
+  });
+}
+
+/**
+ * Adds the `request.accessClaims` decorator and an onRequest hook that
+ * verifies `Authorization: Bearer` access tokens on every non-public route:
+ * 401 problem+json with `WWW-Authenticate: Bearer error="invalid_token"` when
+ * refused (503 with `Retry-After` when identity's keys are unavailable), and
+ * 403 on backoffice RPCs when the token carries no staff role. Register it
+ * after the per-IP limit and before the per-user limit.
+ */
+export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
+  const realm = options.realm ?? "wallet";
+  app.decorateRequest("accessClaims", undefined);
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isPublicRequest(request)) return;
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined) return sendProblem(reply, authenticationProblem(undefined, realm));
+    try {
+      request.accessClaims = await options.verifier.verify(token);
+    } catch (err) {
+      if (!(err instanceof AccessTokenError)) throw err;
+      request.log.info({ reason: err.reason }, "access token refused");
+      return sendProblem(reply, authenticationProblem(err, realm));
+    }
+    const method = rpcMethodOf(request);
+    if (method && isBackofficeMethod(method) && (request.accessClaims.roles ?? []).length === 0) {
+      return sendProblem(
+        reply,
+        new EdgeProblem(403, "Forbidden", "STAFF_ROLE_REQUIRED", "backoffice routes require a staff role", {
+          "www-authenticate": `Bearer realm=${quoted(realm)}, error="insufficient_scope"`,
+        }),
+      );
+    }
+  });
+}

@@ -1,0 +1,141 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimitSettings } from "./config.js";
+import { EdgeProblem, sendProblem } from "./problem.js";
+import { isSensitiveMethod } from "./public-routes.js";
+import { rpcMethodOf } from "./route-rpc.js";
+
+/** The limits, by the name they carry in the RateLimit headers. */
+export type RateLimitPolicyName = "ip" | "ip-sensitive" | "user" | "user-sensitive";
+
+/** Dependencies of {@link createEdgeRateLimits}. */
+export interface EdgeRateLimitsOptions {
+  /** The process's Redis connection (ioredis). */
+  readonly redis: Redis;
+  /** Prefix of every key, e.g. "gateway:" (tests pass their unique prefix). */
+  readonly keyPrefix: string;
+  readonly settings: RateLimitSettings;
+  /** Called when Redis is not connected and the in-memory insurance limiter decides instead. */
+  readonly onStoreUnavailable?: (policy: RateLimitPolicyName) => void;
+}
+
+/** The two hooks: per IP (register before authentication) and per user (after). */
+export interface EdgeRateLimits {
+  /** onRequest hook: every request by client IP; sign-up, login, MFA and recovery routes also by a tighter IP budget. */
+  readonly perIp: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  /** onRequest hook: authenticated requests by `sub`; sensitive routes also by a tighter user budget. */
+  readonly perUser: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+}
+
+/** One applied limit, as the RateLimit headers report it. */
+interface Applied {
+  readonly name: RateLimitPolicyName;
+  readonly quota: number;
+  readonly windowSec: number;
+  readonly remaining: number;
+  readonly resetSec: number;
+}
+
+/** Limits applied to each request so far, to report them all in one header. */
+const appliedByRequest = new WeakMap<FastifyRequest, Applied[]>();
+
+/** `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers): `"ip";q=300;w=60, "user";q=120;w=60`. */
+export function rateLimitPolicyHeader(applied: readonly Pick<Applied, "name" | "quota" | "windowSec">[]): string {
+  return applied.map((a) => `"${a.name}";q=${a.quota};w=${a.windowSec}`).join(", ");
+}
+
+/** `RateLimit`: `"ip";r=299;t=59`, remaining quota and seconds until it resets. */
+export function rateLimitHeader(applied: readonly Pick<Applied, "name" | "remaining" | "resetSec">[]): string {
+  return applied.map((a) => `"${a.name}";r=${a.remaining};t=${a.resetSec}`).join(", ");
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * Rate limits in Redis (rate-limiter-flexible's `RateLimiterRedis`: one Lua
+ * script per consume, so counting is atomic across gateway replicas), fixed
+ * windows of `settings.windowSec`. Every answer carries `RateLimit-Policy`
+ * and `RateLimit`; a refusal is 429 problem+json with `Retry-After`.
+ *
+ * When Redis is unreachable (not connected, or a command fails) the limits
+ * fail open to an in-memory insurance limiter with the same budgets: each
+ * replica then enforces them on its own, so the effective budget is at most
+ * replicas × budget until Redis returns. Requests are never refused because
+ * Redis is away, and never wait for it (`rejectIfRedisNotReady`).
+ */
+export function createEdgeRateLimits(options: EdgeRateLimitsOptions): EdgeRateLimits {
+  const { settings } = options;
+  const quotas: Record<RateLimitPolicyName, number> = {
+    ip: settings.perIp,
+    "ip-sensitive": settings.sensitive,
+    user: settings.perUser,
+    "user-sensitive": settings.sensitive,
+  };
+  const limiters = new Map<RateLimitPolicyName, RateLimiterRedis>();
+  for (const [name, points] of Object.entries(quotas) as [RateLimitPolicyName, number][]) {
+    limiters.set(
+      name,
+      new RateLimiterRedis({
+        storeClient: options.redis,
+        keyPrefix: `${options.keyPrefix}ratelimit:${name}`,
+        points,
+        duration: settings.windowSec,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `insurance:${name}`, points, duration: settings.windowSec }),
+      }),
+    );
+  }
+
+  /** Consumes one point of `name` for `key`; sends 429 and returns the reply when over. */
+  async function consume(name: RateLimitPolicyName, key: string, request: FastifyRequest, reply: FastifyReply) {
+    const limiter = limiters.get(name)!;
+    let result: RateLimiterRes;
+    let refused = false;
+    if (options.redis.status !== "ready") options.onStoreUnavailable?.(name);
+    try {
+      result = await limiter.consume(key, 1);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) {
+        // Neither Redis nor the insurance limiter answered: fail open.
+        request.log.warn({ policy: name, err: (err as Error)?.message }, "rate limit store unavailable; request let through");
+        return undefined;
+      }
+      result = err;
+      refused = true;
+    }
+    const applied = appliedByRequest.get(request) ?? [];
+    applied.push({ name, quota: quotas[name], windowSec: settings.windowSec, remaining: result.remainingPoints, resetSec: seconds(result.msBeforeNext) });
+    appliedByRequest.set(request, applied);
+    void reply.header("ratelimit-policy", rateLimitPolicyHeader(applied));
+    void reply.header("ratelimit", rateLimitHeader(applied));
+    if (!refused) return undefined;
+    const retryAfter = seconds(result.msBeforeNext);
+    return sendProblem(
+      reply,
+      new EdgeProblem(429, "Too Many Requests", "RATE_LIMITED", `too many requests (${name} limit); retry after ${retryAfter} s`, {
+        "retry-after": String(retryAfter),
+      }),
+    );
+  }
+
+  return {
+    async perIp(request, reply) {
+      const ip = request.ip;
+      const refused = await consume("ip", ip, request, reply);
+      if (refused) return refused;
+      const method = rpcMethodOf(request);
+      if (method && isSensitiveMethod(method)) return consume("ip-sensitive", ip, request, reply);
+      return undefined;
+    },
+    async perUser(request, reply) {
+      const sub = request.accessClaims?.sub;
+      if (sub === undefined) return undefined;
+      const refused = await consume("user", sub, request, reply);
+      if (refused) return refused;
+      const method = rpcMethodOf(request);
+      if (method && isSensitiveMethod(method)) return consume("user-sensitive", sub, request, reply);
+      return undefined;
+    },
+  };
+}
