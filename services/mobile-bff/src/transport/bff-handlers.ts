@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { PageResponseSchema } from "#gen/wallet/common/v1/pagination_pb.js";
 import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
@@ -106,7 +106,10 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
         description: req.description,
         idempotencyKey: req.idempotencyKey,
       });
-      return { transaction: result.transaction, balance: balanceOf(result.balance, deps.clock()) };
+      // The debited balance right after the posting, as of that posting: a replay of the
+      // idempotency key answers the original response, not one stamped with the replay's time.
+      const asOf = result.balance?.updatedAt ? timestampDate(result.balance.updatedAt) : deps.clock();
+      return { transaction: result.transaction, balance: balanceOf(result.balance, asOf) };
     },
 
     async requestRefund(req, ctx) {
