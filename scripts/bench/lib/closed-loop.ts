@@ -17,11 +17,25 @@ export interface ClosedLoopOptions {
   readonly operation: (client: number, sequence: number) => Promise<unknown>;
   /** Called with the first error of each code, for the log. */
   readonly onFirstError?: (code: string, error: ConnectError) => void;
+  /**
+   * The key a failure is counted under; default its gRPC code name. Benches
+   * of non-gRPC paths (the REST edge) count by HTTP status instead. Returning
+   * undefined falls back to the code name.
+   */
+  readonly errorKey?: (error: unknown) => string | undefined;
 }
 
 /** The gRPC code name of a failure, in the lower-case form of the protocol (`failed_precondition`). */
 export function codeName(error: ConnectError): string {
   return (Code[error.code] ?? String(error.code)).replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+/** What one closed-loop run observed, before summarising: runs can be merged (interleaved slices). */
+export interface RawPhase {
+  /** Latency of each successful operation, milliseconds, in completion order. */
+  readonly latenciesMs: number[];
+  readonly errorsByCode: Record<string, number>;
+  readonly elapsedSeconds: number;
 }
 
 /**
@@ -31,6 +45,12 @@ export function codeName(error: ConnectError): string {
  * measured per successful operation with `performance.now()`.
  */
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseSummary> {
+  const raw = await runClosedLoopRaw(options);
+  return summarisePhase(raw.latenciesMs, raw.errorsByCode, raw.elapsedSeconds);
+}
+
+/** {@link runClosedLoop} without the summary: the latencies and errors themselves. */
+export async function runClosedLoopRaw(options: ClosedLoopOptions): Promise<RawPhase> {
   const latencies: number[] = [];
   const errorsByCode: Record<string, number> = {};
   const started = performance.now();
@@ -48,7 +68,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseSu
         latencies.push(performance.now() - begin);
       } catch (err) {
         const error = ConnectError.from(err);
-        const code = codeName(error);
+        const code = options.errorKey?.(err) ?? codeName(error);
         if (errorsByCode[code] === undefined) options.onFirstError?.(code, error);
         errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
       }
@@ -56,5 +76,16 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<PhaseSu
   }
 
   await Promise.all(Array.from({ length: options.clients }, (_, client) => worker(client)));
-  return summarisePhase(latencies, errorsByCode, (performance.now() - started) / 1000);
+  return { latenciesMs: latencies, errorsByCode, elapsedSeconds: (performance.now() - started) / 1000 };
+}
+
+/** Merges runs (slices of one phase) into one summary: all latencies, summed errors and time. */
+export function summariseRuns(runs: readonly RawPhase[]): PhaseSummary {
+  const errorsByCode: Record<string, number> = {};
+  for (const run of runs) for (const [code, n] of Object.entries(run.errorsByCode)) errorsByCode[code] = (errorsByCode[code] ?? 0) + n;
+  return summarisePhase(
+    runs.flatMap((run) => run.latenciesMs),
+    errorsByCode,
+    runs.reduce((sum, run) => sum + run.elapsedSeconds, 0),
+  );
 }
