@@ -1,0 +1,11 @@
+export { createEventConsumer, type EventConsumer, type EventConsumerOptions } from "./create-event-consumer.js";
+export {
+  replayDeadLetters,
+  createQueueReplayPublisher,
+  type ReplayDeadLettersOptions,
+  type DeadLetterPublisher,
+  type QueueReplayPublisher,
+} from "./replay-dead-letters.js";
+export type { DeadLetter } from "./consumer.repository.js";
+export type { ConsumerDatabase, ProcessedEventsTable, DeadLetterEventsTable } from "./consumer.table.js";
+export { consumerTopology, topologyNames, retryDelayMs, type ConsumerTopology } from "./consumer-topology.js";

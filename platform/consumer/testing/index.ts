@@ -1,0 +1,1 @@
+export { startTestConsumer, type TestConsumer } from "./start-test-consumer.js";
