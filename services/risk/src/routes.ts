@@ -1,12 +1,15 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { RiskService } from "#gen/wallet/risk/v1/risk_service_pb.js";
+import type { RiskDeps } from "./context.js";
+import { createRiskHandlers } from "./transport/risk-handlers.js";
 
 /**
- * The risk service's gRPC routes: transaction scoring, rules, blocklists and alerts.
- * Methods without a handler answer `Unimplemented` until issue #6 implements them.
+ * The risk service's gRPC routes: transaction scoring, rules and blocklists.
+ * Alerts and dead letters answer `Unimplemented` until the consumer
+ * increment of issue #6. Tests build the server from the same factory.
  */
-export function createRiskRoutes(): (router: ConnectRouter) => void {
+export function createRiskRoutes(deps: RiskDeps): (router: ConnectRouter) => void {
   return (router) => {
-    router.service(RiskService, {});
+    router.service(RiskService, createRiskHandlers(deps));
   };
 }

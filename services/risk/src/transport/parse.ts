@@ -1,0 +1,102 @@
+/** Request fields as domain values: each refusal names the field (INVALID_ARGUMENT). */
+import { durationMs, timestampDate, type Duration, type Timestamp } from "@bufbuild/protobuf/wkt";
+import type { Money as MoneyPb } from "#gen/wallet/common/v1/money_pb.js";
+import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
+import { RuleKind as RuleKindPb, RuleScope as RuleScopePb, type Rule as RulePb } from "#gen/wallet/risk/v1/rule_pb.js";
+import { Decision as DecisionPb, TransactionKind as TransactionKindPb } from "#gen/wallet/risk/v1/scoring_pb.js";
+import type { BlocklistKind } from "../domain/blocklist.js";
+import { invalidField } from "../domain/risk-error.js";
+import { isVelocityWindow, type Decision, type Rule, type RuleKind, type RuleScope, type TransactionKind } from "../domain/rules.js";
+
+/** Default and largest page sizes. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** The page size asked for, defaulted and capped. */
+export function pageSize(requested: number | undefined): number {
+  if (!requested || requested <= 0) return DEFAULT_PAGE_SIZE;
+  return Math.min(requested, MAX_PAGE_SIZE);
+}
+
+/** Encodes a page cursor: opaque to clients. */
+export function encodeToken(value: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+/** Decodes a page cursor; INVALID_FIELD "page.page_token" when it is not one of ours. */
+export function decodeToken(token: string): Record<string, string> {
+  try {
+    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
+    if (typeof value === "object" && value !== null) return value as Record<string, string>;
+  } catch {
+    // fall through
+  }
+  throw invalidField("page.page_token", "is not a token this list returned");
+}
+
+/** A required amount in minor units with its currency. */
+export function parseMoney(value: MoneyPb | undefined, field: string): { amountMinor: bigint; currency: string } {
+  if (!value) throw invalidField(field, "is required");
+  if (!/^[A-Z]{3}$/.test(value.currency)) throw invalidField(`${field}.currency`, "must be an ISO-4217 code");
+  if (value.amountMinor < 0n) throw invalidField(`${field}.amount_minor`, "must not be negative");
+  return { amountMinor: value.amountMinor, currency: value.currency };
+}
+
+/** A transaction kind name (UNSPECIFIED allowed: rules restricted to kinds do not match it). */
+export function parseTransactionKind(value: TransactionKindPb): TransactionKind {
+  const name = TransactionKindPb[value];
+  if (name === undefined) throw invalidField("transaction_kind", "unknown kind");
+  return name as TransactionKind;
+}
+
+/** A required blocklist kind. */
+export function parseBlocklistKind(value: BlocklistKindPb, field = "kind"): BlocklistKind {
+  if (value === BlocklistKindPb.UNSPECIFIED || BlocklistKindPb[value] === undefined) throw invalidField(field, "is required");
+  return BlocklistKindPb[value] as BlocklistKind;
+}
+
+/** An optional rule kind filter. */
+export function parseRuleKindFilter(value: RuleKindPb): RuleKind | undefined {
+  if (value === RuleKindPb.UNSPECIFIED) return undefined;
+  if (RuleKindPb[value] === undefined) throw invalidField("kind", "unknown kind");
+  return RuleKindPb[value] as RuleKind;
+}
+
+/** A Timestamp as a Date, or undefined when unset. */
+export function parseTime(value: Timestamp | undefined): Date | undefined {
+  return value === undefined ? undefined : timestampDate(value);
+}
+
+/** A Duration in ms, or undefined when unset. */
+function parseDuration(value: Duration | undefined): number | undefined {
+  return value === undefined ? undefined : durationMs(value);
+}
+
+/** A rule message as a domain rule (the domain's validateRule checks what the kind needs). */
+export function parseRule(rule: RulePb | undefined): Rule {
+  if (!rule) throw invalidField("rule", "is required");
+  if (rule.kind === RuleKindPb.UNSPECIFIED || RuleKindPb[rule.kind] === undefined) throw invalidField("rule.kind", "is required");
+  if (rule.decision === DecisionPb.UNSPECIFIED || DecisionPb[rule.decision] === undefined) throw invalidField("rule.decision", "is required");
+  const windowMs = parseDuration(rule.window);
+  if (windowMs !== undefined && !isVelocityWindow(windowMs)) throw invalidField("rule.window", "must be 1 minute, 1 hour or 24 hours");
+  const threshold = rule.thresholdAmount;
+  if (threshold && rule.currency !== "" && threshold.currency !== rule.currency) {
+    throw invalidField("rule.threshold_amount.currency", "must be the rule's currency");
+  }
+  return {
+    id: rule.id,
+    kind: RuleKindPb[rule.kind] as RuleKind,
+    description: rule.description,
+    scope: rule.scope === RuleScopePb.UNSPECIFIED ? undefined : (RuleScopePb[rule.scope] as RuleScope | undefined),
+    windowMs: windowMs as Rule["windowMs"],
+    currency: rule.currency,
+    thresholdMinor: threshold?.amountMinor,
+    thresholdCount: rule.thresholdCount === 0 ? undefined : rule.thresholdCount,
+    marginBps: rule.marginBps === 0 ? undefined : rule.marginBps,
+    deviceAgeMs: parseDuration(rule.deviceAge),
+    transactionKinds: rule.transactionKinds.map((kind) => parseTransactionKind(kind)),
+    decision: DecisionPb[rule.decision] as Decision,
+    score: rule.score,
+    enabled: rule.enabled,
+  };
+}

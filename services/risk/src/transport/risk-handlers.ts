@@ -1,0 +1,142 @@
+import { create } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { PageResponseSchema } from "#gen/wallet/common/v1/pagination_pb.js";
+import {
+  AddBlocklistEntryResponseSchema,
+  DeleteRuleResponseSchema,
+  ListBlocklistEntriesResponseSchema,
+  ListRulesResponseSchema,
+  RemoveBlocklistEntryResponseSchema,
+  RiskService,
+  ScoreTransactionResponseSchema,
+  UpsertRuleResponseSchema,
+} from "#gen/wallet/risk/v1/risk_service_pb.js";
+import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
+import { mapErrors } from "#platform/errors/index.js";
+import { internalCallerKey } from "#platform/internal-auth/index.js";
+import type { RiskDeps } from "../context.js";
+import { validateBlocklistValue } from "../domain/blocklist.js";
+import { invalidField } from "../domain/risk-error.js";
+import { validateRule } from "../domain/rules.js";
+import { scoreTransaction } from "../scoring.service.js";
+import { addBlocklistEntry, listBlocklistEntries, removeBlocklistEntry } from "../storage/blocklist.repository.js";
+import { deleteRule, listRules, upsertRule } from "../storage/rules.repository.js";
+import { toConnectError } from "./connect-errors.js";
+import { decodeToken, encodeToken, pageSize, parseBlocklistKind, parseMoney, parseRule, parseRuleKindFilter, parseTime, parseTransactionKind } from "./parse.js";
+import { blocklistEntryPb, decisionPb, reasonPb, rulePb } from "./to-proto.js";
+
+/** UUID shape of entry ids. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The acting staff user (the forwarded subject), else the calling service. */
+function actor(ctx: HandlerContext): string {
+  const caller = ctx.values.get(internalCallerKey);
+  return caller?.subject ?? caller?.callerId ?? "";
+}
+
+/**
+ * The RiskService implementation: scoring, rules and the blocklist. Alerts
+ * and dead letters answer `Unimplemented` until the consumer increment.
+ * Refusals become gRPC errors in `mapErrors`.
+ */
+export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof RiskService>> {
+  const impl: Partial<ServiceImpl<typeof RiskService>> = {
+    async scoreTransaction(req) {
+      if (req.userId === "") throw invalidField("user_id", "is required");
+      const amount = parseMoney(req.amount, "amount");
+      const counterparty =
+        req.counterparty.case === "counterpartyAccountId"
+          ? `account:${req.counterparty.value}`
+          : req.counterparty.case === "counterpartyUserId"
+            ? `user:${req.counterparty.value}`
+            : undefined;
+      const scored = await scoreTransaction(
+        deps,
+        {
+          userId: req.userId,
+          deviceId: req.deviceId,
+          ipAddress: req.ipAddress,
+          transactionKind: parseTransactionKind(req.transactionKind),
+          amountMinor: amount.amountMinor,
+          currency: amount.currency,
+          counterparty: counterparty && counterparty.endsWith(":") ? undefined : counterparty,
+        },
+        req.referenceId,
+      );
+      return create(ScoreTransactionResponseSchema, {
+        decision: decisionPb(scored.decision),
+        score: scored.score,
+        reasons: scored.reasons.map(reasonPb),
+        stepUpMaxAge: scored.decision === "STEP_UP" ? durationFromMs(deps.config.stepUpMaxAgeMs) : undefined,
+        assessmentId: scored.assessmentId,
+      });
+    },
+
+    async listRules(req) {
+      const limit = pageSize(req.page?.pageSize);
+      const after = req.page?.pageToken ? decodeToken(req.page.pageToken).id : undefined;
+      const rules = await listRules(deps.db, { kind: parseRuleKindFilter(req.kind), enabledOnly: req.enabledOnly, afterId: after, limit: limit + 1 });
+      const page = rules.slice(0, limit);
+      const last = page.at(-1);
+      return create(ListRulesResponseSchema, {
+        rules: page.map(rulePb),
+        page: create(PageResponseSchema, { nextPageToken: rules.length > limit && last ? encodeToken({ id: last.id }) : "" }),
+      });
+    },
+
+    async upsertRule(req) {
+      const rule = validateRule(parseRule(req.rule));
+      const stored = await upsertRule(deps.db, rule, req.expectedVersion, deps.clock());
+      await deps.rules.refresh();
+      return create(UpsertRuleResponseSchema, { rule: rulePb(stored) });
+    },
+
+    async deleteRule(req) {
+      if (req.ruleId === "") throw invalidField("rule_id", "is required");
+      await deleteRule(deps.db, req.ruleId);
+      await deps.rules.refresh();
+      return create(DeleteRuleResponseSchema, {});
+    },
+
+    async addBlocklistEntry(req, ctx) {
+      const kind = parseBlocklistKind(req.kind);
+      const value = validateBlocklistValue(kind, req.value);
+      const reason = req.reason.trim();
+      if (reason === "" || reason.length > 500) throw invalidField("reason", "is required, up to 500 characters");
+      const entry = await addBlocklistEntry(deps.db, { kind, value, reason, expiresAt: parseTime(req.expiresAt), createdBy: actor(ctx), now: deps.clock() });
+      await deps.rules.refresh();
+      return create(AddBlocklistEntryResponseSchema, { entry: blocklistEntryPb(entry) });
+    },
+
+    async removeBlocklistEntry(req) {
+      if (!UUID.test(req.entryId)) throw invalidField("entry_id", "must be a UUID");
+      await removeBlocklistEntry(deps.db, req.entryId);
+      await deps.rules.refresh();
+      return create(RemoveBlocklistEntryResponseSchema, {});
+    },
+
+    async listBlocklistEntries(req) {
+      const limit = pageSize(req.page?.pageSize);
+      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
+      const after = token?.createdAt && token.id ? { createdAt: new Date(token.createdAt), id: token.id } : undefined;
+      const entries = await listBlocklistEntries(deps.db, {
+        kind: req.kind === BlocklistKindPb.UNSPECIFIED ? undefined : parseBlocklistKind(req.kind),
+        value: req.value === "" ? undefined : req.value,
+        includeExpired: req.includeExpired,
+        now: deps.clock(),
+        after,
+        limit: limit + 1,
+      });
+      const page = entries.slice(0, limit);
+      const last = page.at(-1);
+      return create(ListBlocklistEntriesResponseSchema, {
+        entries: page.map(blocklistEntryPb),
+        page: create(PageResponseSchema, {
+          nextPageToken: entries.length > limit && last ? encodeToken({ createdAt: last.createdAt.toISOString(), id: last.id }) : "",
+        }),
+      });
+    },
+  };
+  return mapErrors(impl, toConnectError);
+}
