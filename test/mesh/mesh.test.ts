@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
-import { RiskService } from "../../gen/wallet/risk/v1/risk_service_pb.js";
+import { NotificationService } from "../../gen/wallet/notification/v1/notification_service_pb.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { processes } from "../../platform/mesh/catalogue.js";
 import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
@@ -90,8 +90,8 @@ describe("npm start", () => {
   });
 
   test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
-    const risk = createClient(RiskService, signedTransport("risk"));
-    await assert.rejects(risk.listAlerts({}), (err) => {
+    const notification = createClient(NotificationService, signedTransport("notification"));
+    await assert.rejects(notification.getPreferences({}), (err) => {
       assert.equal(ConnectError.from(err).code, Code.Unimplemented);
       return true;
     });

@@ -15,6 +15,8 @@ export interface RiskDeps {
   readonly rules: RulesCache;
   readonly velocity: VelocityStore;
   readonly config: RiskSettings;
+  /** Where ReplayDeadLetters puts the consumer's dead letters back; unset: that RPC answers FAILED_PRECONDITION. */
+  readonly deadLetterReplay?: { readonly amqpUrl: string; readonly queue: string };
 }
 
 /** Risk's own settings (see config.ts). */

@@ -13,6 +13,7 @@ export function createRiskDeps(parts: {
   logger: Logger;
   settings: RiskSettings;
   clock?: () => Date;
+  deadLetterReplay?: { amqpUrl: string; queue: string };
 }): RiskDeps {
   const clock = parts.clock ?? (() => new Date());
   return {
@@ -23,5 +24,6 @@ export function createRiskDeps(parts: {
     rules: createRulesCache(parts.db, clock, parts.logger),
     velocity: createVelocityStore(parts.redis, parts.settings.redisPrefix),
     config: parts.settings,
+    deadLetterReplay: parts.deadLetterReplay,
   };
 }

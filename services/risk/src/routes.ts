@@ -4,9 +4,9 @@ import type { RiskDeps } from "./context.js";
 import { createRiskHandlers } from "./transport/risk-handlers.js";
 
 /**
- * The risk service's gRPC routes: transaction scoring, rules and blocklists.
- * Alerts and dead letters answer `Unimplemented` until the consumer
- * increment of issue #6. Tests build the server from the same factory.
+ * The risk service's gRPC routes: transaction scoring, rules, blocklists,
+ * alerts and the event consumer's dead letters. Tests build the server from
+ * the same factory.
  */
 export function createRiskRoutes(deps: RiskDeps): (router: ConnectRouter) => void {
   return (router) => {

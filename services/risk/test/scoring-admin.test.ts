@@ -137,10 +137,4 @@ describe("ScoreTransaction requests", () => {
     await rejectsWith(client.scoreTransaction({ ...transfer(1n), amount: undefined }), Code.InvalidArgument);
     await rejectsWith(client.scoreTransaction({ ...transfer(1n), amount: money(1n, "eur") }), Code.InvalidArgument);
   });
-
-  test("alerts and dead letters are a later increment", async () => {
-    const { client } = await risk();
-    await rejectsWith(client.listAlerts({}), Code.Unimplemented);
-    await rejectsWith(client.listDeadLetters({}), Code.Unimplemented);
-  });
 });

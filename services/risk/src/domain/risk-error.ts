@@ -3,7 +3,13 @@
  * each reason to its gRPC code and a google.rpc.ErrorInfo in one place
  * (`transport/connect-errors.ts`).
  */
-export type RiskErrorReasonName = "INVALID_FIELD" | "RULE_NOT_FOUND" | "BLOCKLIST_ENTRY_NOT_FOUND" | "VERSION_MISMATCH";
+export type RiskErrorReasonName =
+  | "INVALID_FIELD"
+  | "RULE_NOT_FOUND"
+  | "BLOCKLIST_ENTRY_NOT_FOUND"
+  | "VERSION_MISMATCH"
+  | "ALERT_NOT_FOUND"
+  | "ALERT_ALREADY_RESOLVED";
 
 /** A refusal: a reason, a message for humans, and metadata naming the field or id. */
 export class RiskError extends Error {

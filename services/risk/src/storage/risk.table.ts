@@ -31,8 +31,32 @@ export interface BlocklistEntriesTable {
   created_by: string;
 }
 
+/** Row type of `risk_alerts` (migration 0004). */
+export interface RiskAlertsTable {
+  id: ColumnType<string, string | undefined, never>;
+  kind: string;
+  severity: string;
+  status: string;
+  title: string;
+  user_id: string;
+  account_id: string;
+  transaction_id: string;
+  amount_minor: bigint | null;
+  currency: string | null;
+  rule_ids: string[];
+  source_event_id: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  acknowledged_at: Date | null;
+  acknowledged_by: string;
+  resolved_at: Date | null;
+  resolved_by: string;
+  resolution: string | null;
+  resolution_note: string;
+}
+
 /** Risk's database. */
 export interface RiskDatabase {
   risk_rules: RiskRulesTable;
   blocklist_entries: BlocklistEntriesTable;
+  risk_alerts: RiskAlertsTable;
 }

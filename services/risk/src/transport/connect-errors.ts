@@ -11,6 +11,8 @@ const codeOf: Record<RiskErrorReasonName, Code> = {
   RULE_NOT_FOUND: Code.NotFound,
   BLOCKLIST_ENTRY_NOT_FOUND: Code.NotFound,
   VERSION_MISMATCH: Code.Aborted,
+  ALERT_NOT_FOUND: Code.NotFound,
+  ALERT_ALREADY_RESOLVED: Code.FailedPrecondition,
 };
 
 /** A ConnectError with the reason's code and a google.rpc.ErrorInfo detail. */

@@ -4,6 +4,8 @@ import type { Money as MoneyPb } from "#gen/wallet/common/v1/money_pb.js";
 import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
 import { RuleKind as RuleKindPb, RuleScope as RuleScopePb, type Rule as RulePb } from "#gen/wallet/risk/v1/rule_pb.js";
 import { Decision as DecisionPb, TransactionKind as TransactionKindPb } from "#gen/wallet/risk/v1/scoring_pb.js";
+import { AlertResolution as AlertResolutionPb, AlertSeverity as AlertSeverityPb, AlertStatus as AlertStatusPb } from "#gen/wallet/risk/v1/alert_pb.js";
+import type { AlertResolution, AlertSeverity, AlertStatus } from "../domain/alert.js";
 import type { BlocklistKind } from "../domain/blocklist.js";
 import { invalidField } from "../domain/risk-error.js";
 import { isVelocityWindow, type Decision, type Rule, type RuleKind, type RuleScope, type TransactionKind } from "../domain/rules.js";
@@ -99,4 +101,25 @@ export function parseRule(rule: RulePb | undefined): Rule {
     score: rule.score,
     enabled: rule.enabled,
   };
+}
+
+/** An optional alert status filter. */
+export function parseAlertStatusFilter(value: AlertStatusPb): AlertStatus | undefined {
+  if (value === AlertStatusPb.UNSPECIFIED) return undefined;
+  if (AlertStatusPb[value] === undefined) throw invalidField("status", "unknown status");
+  return AlertStatusPb[value] as AlertStatus;
+}
+
+/** An optional alert severity filter. */
+export function parseAlertSeverityFilter(value: AlertSeverityPb): AlertSeverity | undefined {
+  if (value === AlertSeverityPb.UNSPECIFIED) return undefined;
+  if (AlertSeverityPb[value] === undefined) throw invalidField("severity", "unknown severity");
+  return AlertSeverityPb[value] as AlertSeverity;
+}
+
+/** An alert resolution; undefined when unset (the domain refuses it). */
+export function parseAlertResolution(value: AlertResolutionPb): AlertResolution | undefined {
+  if (value === AlertResolutionPb.UNSPECIFIED) return undefined;
+  if (AlertResolutionPb[value] === undefined) throw invalidField("resolution", "unknown resolution");
+  return AlertResolutionPb[value] as AlertResolution;
 }

@@ -1,9 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { PageResponseSchema } from "#gen/wallet/common/v1/pagination_pb.js";
 import {
+  AcknowledgeAlertResponseSchema,
   AddBlocklistEntryResponseSchema,
+  GetAlertResponseSchema,
+  ListAlertsResponseSchema,
+  ListDeadLettersResponseSchema,
+  ReplayDeadLettersResponseSchema,
+  ResolveAlertResponseSchema,
   DeleteRuleResponseSchema,
   ListBlocklistEntriesResponseSchema,
   ListRulesResponseSchema,
@@ -13,21 +19,40 @@ import {
   UpsertRuleResponseSchema,
 } from "#gen/wallet/risk/v1/risk_service_pb.js";
 import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
+import { DeadLetterStatus as DeadLetterStatusPb } from "#gen/wallet/risk/v1/dead_letter_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
 import { internalCallerKey } from "#platform/internal-auth/index.js";
 import type { RiskDeps } from "../context.js";
+import { defaultRiskConsumerConfig } from "../consumer-config.js";
+import { replayRiskDeadLetters } from "../dead-letters.js";
+import { RISK_CONSUMER_NAME } from "../event-handler.js";
+import { acknowledge, resolve } from "../domain/alert.js";
 import { validateBlocklistValue } from "../domain/blocklist.js";
 import { invalidField } from "../domain/risk-error.js";
 import { validateRule } from "../domain/rules.js";
 import { scoreTransaction } from "../scoring.service.js";
+import { getAlert, listAlerts, updateAlert } from "../storage/alerts.repository.js";
+import { countPendingDeadLetters, listDeadLetters, type DeadLetterStatus } from "../storage/dead-letters.repository.js";
 import { addBlocklistEntry, listBlocklistEntries, removeBlocklistEntry } from "../storage/blocklist.repository.js";
 import { deleteRule, listRules, upsertRule } from "../storage/rules.repository.js";
 import { toConnectError } from "./connect-errors.js";
-import { decodeToken, encodeToken, pageSize, parseBlocklistKind, parseMoney, parseRule, parseRuleKindFilter, parseTime, parseTransactionKind } from "./parse.js";
-import { blocklistEntryPb, decisionPb, reasonPb, rulePb } from "./to-proto.js";
+import {
+  decodeToken,
+  encodeToken,
+  pageSize,
+  parseAlertResolution,
+  parseAlertSeverityFilter,
+  parseAlertStatusFilter,
+  parseBlocklistKind, parseMoney, parseRule, parseRuleKindFilter, parseTime, parseTransactionKind,
+} from "./parse.js";
+import { alertPb, blocklistEntryPb, deadLetterPb, decisionPb, reasonPb, rulePb } from "./to-proto.js";
 
 /** UUID shape of entry ids. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** ReplayDeadLetters' default and largest batch. */
+const DEFAULT_REPLAY_LIMIT = 200;
+const MAX_REPLAY_LIMIT = 1_000;
 
 /** The acting staff user (the forwarded subject), else the calling service. */
 function actor(ctx: HandlerContext): string {
@@ -36,8 +61,8 @@ function actor(ctx: HandlerContext): string {
 }
 
 /**
- * The RiskService implementation: scoring, rules and the blocklist. Alerts
- * and dead letters answer `Unimplemented` until the consumer increment.
+ * The RiskService implementation: scoring, rules, the blocklist, alerts and
+ * the event consumer's dead letters.
  * Refusals become gRPC errors in `mapErrors`.
  */
 export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof RiskService>> {
@@ -71,6 +96,84 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
         stepUpMaxAge: scored.decision === "STEP_UP" ? durationFromMs(deps.config.stepUpMaxAgeMs) : undefined,
         assessmentId: scored.assessmentId,
       });
+    },
+
+    async listAlerts(req) {
+      const limit = pageSize(req.page?.pageSize);
+      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
+      const after = token?.createdAt && token.id ? { createdAt: new Date(token.createdAt), id: token.id } : undefined;
+      if (after && (Number.isNaN(after.createdAt.getTime()) || !UUID.test(after.id))) throw invalidField("page.page_token", "is not a token this list returned");
+      const alerts = await listAlerts(deps.db, {
+        status: parseAlertStatusFilter(req.status),
+        severity: parseAlertSeverityFilter(req.severity),
+        userId: req.userId === "" ? undefined : req.userId,
+        from: parseTime(req.timeRange?.startTime),
+        to: parseTime(req.timeRange?.endTime),
+        after,
+        limit: limit + 1,
+      });
+      const page = alerts.slice(0, limit);
+      const last = page.at(-1);
+      return create(ListAlertsResponseSchema, {
+        alerts: page.map(alertPb),
+        page: create(PageResponseSchema, {
+          nextPageToken: alerts.length > limit && last ? encodeToken({ createdAt: last.createdAt.toISOString(), id: last.id }) : "",
+        }),
+      });
+    },
+
+    async getAlert(req) {
+      if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
+      return create(GetAlertResponseSchema, { alert: alertPb(await getAlert(deps.db, req.alertId)) });
+    },
+
+    async acknowledgeAlert(req, ctx) {
+      if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
+      const by = actor(ctx);
+      const alert = await updateAlert(deps.db, req.alertId, (current) => acknowledge(current, by, deps.clock()));
+      return create(AcknowledgeAlertResponseSchema, { alert: alertPb(alert) });
+    },
+
+    async resolveAlert(req, ctx) {
+      if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
+      const resolution = parseAlertResolution(req.resolution);
+      const by = actor(ctx);
+      const alert = await updateAlert(deps.db, req.alertId, (current) => resolve(current, resolution, req.note, by, deps.clock()));
+      return create(ResolveAlertResponseSchema, { alert: alertPb(alert) });
+    },
+
+    async listDeadLetters(req) {
+      const limit = pageSize(req.page?.pageSize);
+      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
+      if (token && !/^\d{1,19}$/.test(token.id ?? "")) throw invalidField("page.page_token", "is not a token this list returned");
+      if (DeadLetterStatusPb[req.status] === undefined) throw invalidField("status", "unknown status");
+      const letters = await listDeadLetters(deps.db, {
+        consumer: RISK_CONSUMER_NAME,
+        status: req.status === DeadLetterStatusPb.UNSPECIFIED ? undefined : (DeadLetterStatusPb[req.status] as DeadLetterStatus),
+        afterId: token ? BigInt(token.id!) : undefined,
+        limit: limit + 1,
+      });
+      const page = letters.slice(0, limit);
+      const last = page.at(-1);
+      const queue = deps.deadLetterReplay?.queue ?? defaultRiskConsumerConfig.RISK_CONSUMER_QUEUE;
+      return create(ListDeadLettersResponseSchema, {
+        deadLetters: page.map((letter) => deadLetterPb(letter, queue)),
+        page: create(PageResponseSchema, { nextPageToken: letters.length > limit && last ? encodeToken({ id: last.id }) : "" }),
+      });
+    },
+
+    async replayDeadLetters(req) {
+      if (req.limit < 0) throw invalidField("limit", "must not be negative");
+      const limit = Math.min(req.limit === 0 ? DEFAULT_REPLAY_LIMIT : req.limit, MAX_REPLAY_LIMIT);
+      req.deadLetterIds.forEach((id, i) => {
+        if (!/^\d{1,19}$/.test(id)) throw invalidField(`dead_letter_ids[${i}]`, "is not a dead letter id");
+      });
+      const target = deps.deadLetterReplay;
+      if (!target) throw new ConnectError("dead-letter replay is not configured on this replica", Code.FailedPrecondition);
+      const replayed = await replayRiskDeadLetters(deps.db, { ...target, limit, ids: req.deadLetterIds });
+      // A replayed event is handled asynchronously by the consumer: one that fails again comes
+      // back as a new FAILED_AGAIN dead letter, so `failed` is always 0 here.
+      return create(ReplayDeadLettersResponseSchema, { replayed, failed: 0, remaining: await countPendingDeadLetters(deps.db, RISK_CONSUMER_NAME) });
     },
 
     async listRules(req) {

@@ -4,6 +4,10 @@ import { MoneySchema } from "#gen/wallet/common/v1/money_pb.js";
 import { BlocklistEntrySchema, BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
 import { RuleKind as RuleKindPb, RuleSchema, RuleScope as RuleScopePb } from "#gen/wallet/risk/v1/rule_pb.js";
 import { Decision as DecisionPb, ReasonSchema, TransactionKind as TransactionKindPb } from "#gen/wallet/risk/v1/scoring_pb.js";
+import { AlertResolution as AlertResolutionPb, AlertSchema, AlertSeverity as AlertSeverityPb, AlertStatus as AlertStatusPb } from "#gen/wallet/risk/v1/alert_pb.js";
+import { DeadLetterSchema, DeadLetterStatus as DeadLetterStatusPb } from "#gen/wallet/risk/v1/dead_letter_pb.js";
+import type { Alert } from "../domain/alert.js";
+import type { DeadLetterView } from "../storage/dead-letters.repository.js";
 import type { BlocklistEntry } from "../domain/blocklist.js";
 import type { MatchedReason } from "../domain/evaluate.js";
 import type { Decision, StoredRule } from "../domain/rules.js";
@@ -50,4 +54,43 @@ export function blocklistEntryPb(entry: BlocklistEntry) {
 /** A matched rule as a Reason. */
 export function reasonPb(reason: MatchedReason) {
   return create(ReasonSchema, { ruleId: reason.ruleId, message: reason.message, decision: decisionPb(reason.decision), score: reason.score });
+}
+
+/** A stored alert as a message. */
+export function alertPb(alert: Alert) {
+  return create(AlertSchema, {
+    id: alert.id,
+    status: AlertStatusPb[alert.status],
+    severity: AlertSeverityPb[alert.severity],
+    title: alert.title,
+    userId: alert.userId,
+    accountId: alert.accountId,
+    transactionId: alert.transactionId,
+    amount: alert.amount ? create(MoneySchema, alert.amount) : undefined,
+    ruleIds: [...alert.ruleIds],
+    sourceEventId: alert.sourceEventId ?? "",
+    createdAt: timestampFromDate(alert.createdAt),
+    acknowledgedAt: alert.acknowledgedAt ? timestampFromDate(alert.acknowledgedAt) : undefined,
+    acknowledgedBy: alert.acknowledgedBy,
+    resolvedAt: alert.resolvedAt ? timestampFromDate(alert.resolvedAt) : undefined,
+    resolvedBy: alert.resolvedBy,
+    resolution: alert.resolution ? AlertResolutionPb[alert.resolution] : AlertResolutionPb.UNSPECIFIED,
+    resolutionNote: alert.resolutionNote,
+  });
+}
+
+/** A dead letter as a message; `queue` is the consumer's work queue. */
+export function deadLetterPb(letter: DeadLetterView, queue: string) {
+  return create(DeadLetterSchema, {
+    id: letter.id,
+    eventId: letter.eventId,
+    eventType: letter.eventType,
+    queue,
+    payload: letter.payload,
+    lastError: letter.lastError,
+    attempts: letter.attempts,
+    deadLetteredAt: timestampFromDate(letter.deadLetteredAt),
+    status: DeadLetterStatusPb[letter.status],
+    replayedAt: letter.replayedAt ? timestampFromDate(letter.replayedAt) : undefined,
+  });
 }

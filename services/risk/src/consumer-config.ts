@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { durationMs, positiveInt, text } from "#platform/config/index.js";
+
+/** The risk-consumer's own environment variables, merged into the mesh process config. */
+export const riskConsumerConfigFields = {
+  /** The topic exchange events are published to; default "wallet.events". */
+  RISK_CONSUMER_EXCHANGE: text("wallet.events"),
+  /** The consumer's quorum work queue, bound to `ledger.#`; default "risk.ledger-events". */
+  RISK_CONSUMER_QUEUE: text("risk.ledger-events"),
+  /** Handling attempts before an event is dead-lettered; default 5. */
+  RISK_CONSUMER_MAX_ATTEMPTS: positiveInt(5),
+  /** Delay before the first retry, doubling per attempt; default 1 s. */
+  RISK_CONSUMER_RETRY_DELAY: durationMs(1_000),
+  /** Unacked messages handled at once; default 16. */
+  RISK_CONSUMER_PREFETCH: positiveInt(16),
+  /** High-value alert threshold in minor units for currencies without an AMOUNT_THRESHOLD rule; default 1000000 (10,000.00). */
+  RISK_ALERT_HIGH_VALUE_MINOR: positiveInt(1_000_000),
+};
+
+/** The defaults, for tools and tests. */
+export const defaultRiskConsumerConfig = z.object(riskConsumerConfigFields).parse({});
+
+/** The binding of the risk consumer's work queue. */
+export const RISK_CONSUMER_BINDINGS = ["ledger.#"] as const;
