@@ -65,13 +65,21 @@ export interface DeadLetter {
   readonly deadLetteredAt: Date;
 }
 
-/** Locks up to `limit` unreplayed dead letters of `consumer`, oldest first, skipping rows another replay holds. */
-export async function claimDeadLetters(trx: Transaction<any>, options: { consumer: string; limit: number }): Promise<DeadLetter[]> {
-  const rows = await typed(trx)
+/**
+ * Locks up to `limit` unreplayed dead letters of `consumer` (only `ids`, when
+ * given), oldest first, skipping rows another replay holds.
+ */
+export async function claimDeadLetters(
+  trx: Transaction<any>,
+  options: { consumer: string; limit: number; ids?: readonly string[] },
+): Promise<DeadLetter[]> {
+  let query = typed(trx)
     .selectFrom("dead_letter_events")
     .selectAll()
     .where("consumer", "=", options.consumer)
-    .where("replayed_at", "is", null)
+    .where("replayed_at", "is", null);
+  if (options.ids) query = query.where(sql<string>`id::text`, "in", options.ids.length ? [...options.ids] : [""]);
+  const rows = await query
     .orderBy("dead_lettered_at")
     .orderBy("id")
     .limit(options.limit)

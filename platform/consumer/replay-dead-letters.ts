@@ -9,6 +9,8 @@ export interface ReplayDeadLettersOptions {
   readonly consumer: string;
   /** At most this many rows, oldest first. */
   readonly limit: number;
+  /** Only these dead letters (ids as the table gives them); all of the consumer's when absent. */
+  readonly ids?: readonly string[];
 }
 
 /** Puts one dead letter back in front of its consumer; resolves once the broker has it. */

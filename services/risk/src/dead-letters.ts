@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import { createQueueReplayPublisher, replayDeadLetters } from "#platform/consumer/index.js";
 import { RISK_CONSUMER_NAME } from "./event-handler.js";
-import { claimDeadLettersById, markReplayed } from "./storage/dead-letters.repository.js";
 
 /**
  * Replays up to `limit` of the risk consumer's dead letters (only `ids`, when
@@ -16,22 +15,8 @@ export async function replayRiskDeadLetters(
   const consumer = options.consumer ?? RISK_CONSUMER_NAME;
   const publisher = await createQueueReplayPublisher({ amqpUrl: options.amqpUrl, queue: options.queue });
   try {
-    if (!options.ids || options.ids.length === 0) return await replayDeadLetters(db, { consumer, limit: options.limit }, publisher.publish);
-    const ids = options.ids;
-    // Same contract as replayDeadLetters, restricted to the given rows.
-    return await db.transaction().execute(async (trx) => {
-      const letters = await claimDeadLettersById(trx, consumer, ids, options.limit);
-      const published: string[] = [];
-      try {
-        for (const letter of letters) {
-          await publisher.publish(letter);
-          published.push(letter.id);
-        }
-      } finally {
-        await markReplayed(trx, published);
-      }
-      return published.length;
-    });
+    const ids = options.ids?.length ? options.ids : undefined;
+    return await replayDeadLetters(db, { consumer, limit: options.limit, ids }, publisher.publish);
   } finally {
     await publisher.close();
   }

@@ -1,5 +1,4 @@
-import { sql, type Kysely, type Transaction } from "kysely";
-import type { DeadLetter } from "#platform/consumer/index.js";
+import { sql, type Kysely } from "kysely";
 
 /** Where a dead letter is: waiting, replayed, or waiting again after a replay failed (a newer row of the same event). */
 export type DeadLetterStatus = "PENDING" | "REPLAYED" | "FAILED_AGAIN";
@@ -73,39 +72,4 @@ export async function listDeadLetters(
 export async function countPendingDeadLetters(db: Kysely<any>, consumer: string): Promise<number> {
   const row = await sql<{ n: string }>`SELECT count(*) AS n FROM dead_letter_events WHERE consumer = ${consumer} AND replayed_at IS NULL`.execute(db);
   return Number(row.rows[0]!.n);
-}
-
-/** Locks the given unreplayed dead letters of `consumer`, oldest first, skipping rows another replay holds. */
-export async function claimDeadLettersById(trx: Transaction<any>, consumer: string, ids: readonly string[], limit: number): Promise<DeadLetter[]> {
-  if (ids.length === 0) return [];
-  const rows = await trx
-    .selectFrom("dead_letter_events")
-    .selectAll()
-    .where("consumer", "=", consumer)
-    .where("replayed_at", "is", null)
-    .where(sql<string>`id::text`, "in", [...ids])
-    .orderBy("dead_lettered_at")
-    .orderBy("id")
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  return rows.map((row) => ({
-    id: String(row.id),
-    eventId: row.event_id,
-    consumer: row.consumer,
-    eventType: row.event_type,
-    routingKey: row.routing_key,
-    payload: row.payload,
-    headers: row.headers,
-    lastError: row.last_error,
-    attempts: row.attempts,
-    deadLetteredAt: row.dead_lettered_at,
-  }));
-}
-
-/** Sets `replayed_at = now()` on the given dead letters. */
-export async function markReplayed(trx: Transaction<any>, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await trx.updateTable("dead_letter_events").set({ replayed_at: sql`now()` }).where(sql<string>`id::text`, "in", [...ids]).execute();
 }
