@@ -158,3 +158,16 @@ export function testInfrastructure(env: NodeJS.ProcessEnv = process.env): Promis
   });
   return testInfrastructurePromise;
 }
+
+/**
+ * Resolves the servers from the standard variables `POSTGRES_URL`,
+ * `REDIS_URL` and `AMQP_URL` (each must answer when set), else the loopback
+ * defaults, else containers: what `npm start` and the benchmarks use.
+ */
+export function resolveInfrastructureFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Infrastructure> {
+  return resolveInfrastructure({
+    allowContainers: true,
+    explicit: { postgres: env.POSTGRES_URL, redis: env.REDIS_URL, amqp: env.AMQP_URL },
+    explicitVariables: { postgres: "POSTGRES_URL", redis: "REDIS_URL", amqp: "AMQP_URL" },
+  });
+}

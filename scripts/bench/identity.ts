@@ -31,14 +31,14 @@ import { createAccessTokenVerifier } from "../../platform/access-tokens/index.js
 import { createTestSigningKey, signTestAccessToken, startTestJwksServer } from "../../platform/access-tokens/testing/index.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
-import { resolveInfrastructure, type Infrastructure } from "../../platform/testing/infrastructure.js";
+import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { identityConfigFields } from "../../services/identity/src/config.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
 import { codeName, runClosedLoop } from "./lib/closed-loop.js";
 import { startCpuMeter, type CpuUse } from "./lib/cpu.js";
 import { describeMachine } from "./lib/machine.js";
-import { BenchUsageError, createBenchLog, emitResult } from "./lib/output.js";
+import { createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { round, type PhaseSummary } from "./lib/stats.js";
 
@@ -305,11 +305,7 @@ async function main(): Promise<number> {
   let failed = false;
   if (args.login) {
     try {
-      infra = await resolveInfrastructure({
-        allowContainers: true,
-        explicit: { postgres: process.env.POSTGRES_URL, redis: process.env.REDIS_URL, amqp: process.env.AMQP_URL },
-        explicitVariables: { postgres: "POSTGRES_URL", redis: "REDIS_URL", amqp: "AMQP_URL" },
-      });
+      infra = await resolveInfrastructureFromEnv();
       log(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}`);
       login = await benchLogin(args, infra);
       if ("skipped" in login) log(`login: skipped: ${String(login.skipped)}`);
@@ -338,12 +334,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  if (err instanceof BenchUsageError) log(`${err.message} (see --help)`);
-  else log(`failed: ${(err as Error).stack ?? String(err)}`);
-  process.exitCode = 1;
-}
-// Idle HTTP/2 sessions or pools must not keep a finished bench alive.
-setTimeout(() => process.exit(), 5_000).unref();
+runBench(main, log);

@@ -28,13 +28,13 @@ import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { MoneySchema } from "../../gen/wallet/common/v1/money_pb.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
-import { resolveInfrastructure, type Infrastructure } from "../../platform/testing/infrastructure.js";
+import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
 import { codeName, runClosedLoop } from "./lib/closed-loop.js";
 import { startCpuMeter, type CpuUse } from "./lib/cpu.js";
 import { describeMachine } from "./lib/machine.js";
-import { BenchUnavailableError, BenchUsageError, createBenchLog, emitResult, EXIT_UNAVAILABLE } from "./lib/output.js";
+import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { pgbenchVersion, runPgbenchTpcb, type PgbenchResult } from "./lib/pgbench.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { ratio, round, type PhaseSummary } from "./lib/stats.js";
@@ -229,11 +229,7 @@ function readArgs() {
 async function main(): Promise<number> {
   const args = readArgs();
   const started = new Date();
-  const infra: Infrastructure = await resolveInfrastructure({
-    allowContainers: true,
-    explicit: { postgres: process.env.POSTGRES_URL, redis: process.env.REDIS_URL, amqp: process.env.AMQP_URL },
-    explicitVariables: { postgres: "POSTGRES_URL", redis: "REDIS_URL", amqp: "AMQP_URL" },
-  });
+  const infra: Infrastructure = await resolveInfrastructureFromEnv();
   const databaseUrl = withDatabase(infra.postgresUrl, `bench_ledger_${randomSuffix()}`);
   const secret = randomBytes(32).toString("base64url");
   let ledger: ServiceProcess | undefined;
@@ -329,19 +325,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  if (err instanceof BenchUnavailableError) {
-    log(`unavailable: ${err.message}`);
-    process.exitCode = EXIT_UNAVAILABLE;
-  } else if (err instanceof BenchUsageError) {
-    log(`${err.message} (see --help)`);
-    process.exitCode = 1;
-  } else {
-    log(`failed: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  }
-}
-// Idle HTTP/2 sessions or pools must not keep a finished bench alive.
-setTimeout(() => process.exit(), 5_000).unref();
+runBench(main, log);

@@ -40,7 +40,7 @@ import { RiskService, ScoreTransactionRequestSchema, type ScoreTransactionReques
 import { Decision, TransactionKind } from "../../gen/wallet/risk/v1/scoring_pb.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
-import { resolveInfrastructure, type Infrastructure } from "../../platform/testing/infrastructure.js";
+import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { deleteKeysWithPrefix } from "../../platform/testing/test-redis.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
@@ -48,7 +48,7 @@ import { codeName, runClosedLoop } from "./lib/closed-loop.js";
 import { startCpuMeter } from "./lib/cpu.js";
 import { describeMachine } from "./lib/machine.js";
 import { runOpenLoop } from "./lib/open-loop.js";
-import { BenchUnavailableError, BenchUsageError, createBenchLog, emitResult, EXIT_UNAVAILABLE } from "./lib/output.js";
+import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { round, type PhaseSummary } from "./lib/stats.js";
 
@@ -277,11 +277,7 @@ function readArgs() {
 async function main(): Promise<number> {
   const args = readArgs();
   const started = new Date();
-  const infra: Infrastructure = await resolveInfrastructure({
-    allowContainers: true,
-    explicit: { postgres: process.env.POSTGRES_URL, redis: process.env.REDIS_URL, amqp: process.env.AMQP_URL },
-    explicitVariables: { postgres: "POSTGRES_URL", redis: "REDIS_URL", amqp: "AMQP_URL" },
-  });
+  const infra: Infrastructure = await resolveInfrastructureFromEnv();
   const databaseUrl = withDatabase(infra.postgresUrl, `bench_risk_${randomSuffix()}`);
   const redisPrefix = `bench-risk-${randomSuffix()}:`;
   const secret = randomBytes(32).toString("base64url");
@@ -359,13 +355,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (err) {
-  if (err instanceof BenchUsageError) log(`${err.message} (see --help)`);
-  else if (err instanceof BenchUnavailableError) log(err.message);
-  else log(`failed: ${(err as Error).stack ?? String(err)}`);
-  process.exitCode = err instanceof BenchUnavailableError ? EXIT_UNAVAILABLE : 1;
-}
-// Idle HTTP/2 sessions or pools must not keep a finished bench alive.
-setTimeout(() => process.exit(), 5_000).unref();
+runBench(main, log);

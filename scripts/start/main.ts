@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateServiceDatabase } from "../../platform/db/index.js";
 import { databases, processes } from "../../platform/mesh/catalogue.js";
-import { resolveInfrastructure, type Infrastructure } from "../../platform/testing/infrastructure.js";
+import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { portsOf, sharedMeshEnv } from "./mesh-env.js";
 import { paint } from "./log-format.js";
 import { createSupervisor } from "./supervisor.js";
@@ -32,11 +32,7 @@ if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
 
 let infra: Infrastructure;
 try {
-  infra = await resolveInfrastructure({
-    allowContainers: true,
-    explicit: { postgres: process.env.POSTGRES_URL, redis: process.env.REDIS_URL, amqp: process.env.AMQP_URL },
-    explicitVariables: { postgres: "POSTGRES_URL", redis: "REDIS_URL", amqp: "AMQP_URL" },
-  });
+  infra = await resolveInfrastructureFromEnv();
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);

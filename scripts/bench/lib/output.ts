@@ -35,3 +35,28 @@ export const EXIT_UNAVAILABLE = 2;
 export class BenchUsageError extends Error {
   override readonly name = "BenchUsageError";
 }
+
+/**
+ * Runs a bench's `main` as the process: its resolved number is the exit code;
+ * a usage error prints one line, an unavailable target exits 2, anything else
+ * prints its stack and exits 1. Idle HTTP/2 sessions, keep-alive sockets or
+ * pools must not keep a finished bench alive, so the process ends 5 s later
+ * at the latest.
+ */
+export function runBench(main: () => Promise<number>, log: (message: string) => void): void {
+  main()
+    .then((code) => (process.exitCode = code))
+    .catch((err: unknown) => {
+      if (err instanceof BenchUsageError) {
+        log(`${err.message} (see --help)`);
+        process.exitCode = 1;
+      } else if (err instanceof BenchUnavailableError) {
+        log(`unavailable: ${err.message}`);
+        process.exitCode = EXIT_UNAVAILABLE;
+      } else {
+        log(`failed: ${(err as Error)?.stack ?? String(err)}`);
+        process.exitCode = 1;
+      }
+    })
+    .finally(() => setTimeout(() => process.exit(), 5_000).unref());
+}
