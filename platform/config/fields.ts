@@ -63,6 +63,11 @@ export function durationMs(defaultValue?: number): z.ZodType<number> {
 const truthy = new Set(["true", "1", "yes", "on"]);
 const falsy = new Set(["false", "0", "no", "off"]);
 
+/** An amount in whole minor units, 0 or more (a bigint: money is never a float). */
+export function minorUnits(defaultValue?: bigint): z.ZodType<bigint> {
+  return envField({ expected: "a whole number of minor units (0 or more)" }, (raw) => (/^\d{1,18}$/.test(raw) ? BigInt(raw) : undefined), defaultValue);
+}
+
 /** A flag: true/false, also 1/0, yes/no, on/off. */
 export function boolean(defaultValue?: boolean): z.ZodType<boolean> {
   return envField({ expected: "true or false" }, (raw) => {

@@ -2,6 +2,7 @@ export { IdempotencyKeyInProgressError, IdempotencyKeyReusedError } from "./erro
 export { requestHash } from "./request-hash.js";
 export {
   runIdempotent,
+  hasLiveResult,
   DEFAULT_IDEMPOTENCY_WAIT_MS,
   type IdempotentCall,
   type IdempotentOutcome,

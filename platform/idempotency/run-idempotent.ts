@@ -108,6 +108,22 @@ export async function runIdempotent<T>(
   });
 }
 
+/**
+ * True when (scope, key) holds a live result: the next call with it replays
+ * rather than executes (a key row only becomes visible when its work commits). For work that must happen before the
+ * transaction (a remote check) and must not happen again for a replay.
+ */
+export async function hasLiveResult(db: Kysely<any>, scope: string, key: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("idempotency_keys")
+    .select(sql<number>`1`.as("live"))
+    .where("scope", "=", scope)
+    .where("key", "=", key)
+    .where("expires_at", ">", sql<Date>`now()`)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -520,7 +520,9 @@ async function main(): Promise<number> {
         },
         log,
       }),
-      startServiceProcess({ name: "ledger", entry: "services/ledger/src/main.ts", env: { ...base, LEDGER_DATABASE_URL: ledgerDb }, log }),
+      // Risk scoring is off: this bench compares the edge path with a direct
+      // ledger call for the same work; bench:risk measures scoring itself.
+      startServiceProcess({ name: "ledger", entry: "services/ledger/src/main.ts", env: { ...base, LEDGER_DATABASE_URL: ledgerDb, LEDGER_RISK_SCORING: "false" }, log }),
     ]);
     processes.identity = identity;
     processes.ledger = ledger;

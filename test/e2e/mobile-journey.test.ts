@@ -251,6 +251,17 @@ describe("a mobile app's journey through the REST edge", () => {
     assert.equal(unknown.body.reason, balance.body.reason);
   });
 
+  test("a transfer risk wants stepped up (500 EUR or more from a device first seen today) is challenged with the RFC 9470 401", async () => {
+    const answer = await call(users.a.phone, "POST", "/v1/transfers", {
+      body: { recipientAccountId: users.b.accountId, amount: eur(60_000), description: "laptop" },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expectStatus(answer, 401);
+    assert.equal(answer.body.reason, "STEP_UP_REQUIRED");
+    assert.match(answer.headers.get("www-authenticate") ?? "", /^Bearer error="insufficient_user_authentication".*max_age=\d+/);
+    assert.equal(await balanceOf(users.a.phone, users.a.accountId), 498_500);
+  });
+
   describe("a transfer above the step-up amount", () => {
     const largeKey = randomUUID();
     const large = () =>

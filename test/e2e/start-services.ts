@@ -12,14 +12,15 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
-import { randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
+import { Redis } from "ioredis";
+import { deleteKeysWithPrefix, randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
 import { waitUntilReady } from "../../scripts/start/wait-ready.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The processes an end-to-end run starts, in start order. */
-export type E2eProcessName = "identity" | "ledger" | "mobile-bff" | "gateway";
-const ORDER: readonly E2eProcessName[] = ["identity", "ledger", "mobile-bff", "gateway"];
+export type E2eProcessName = "identity" | "risk" | "ledger" | "mobile-bff" | "gateway";
+const ORDER: readonly E2eProcessName[] = ["identity", "risk", "ledger", "mobile-bff", "gateway"];
 
 interface Running {
   readonly child: ChildProcess;
@@ -57,7 +58,7 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts identity, ledger, mobile-bff and the gateway. `env` is added to
+ * Starts identity, risk, ledger, mobile-bff and the gateway. `env` is added to
  * every process (e.g. small `GATEWAY_*` limits); `log` receives nothing, the
  * output is kept per process for {@link E2eServices.output}.
  */
@@ -68,9 +69,11 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
   const databaseUrls = {
     identity: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_identity`),
     ledger: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_ledger`),
+    risk: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_ops_risk`),
   };
   await migrateServiceDatabase({ owner: "identity" }, databaseUrls.identity);
   await migrateServiceDatabase({ owner: "ledger" }, databaseUrls.ledger);
+  await migrateServiceDatabase({ owner: "risk" }, databaseUrls.risk);
 
   const ports = {} as Record<E2eProcessName, { grpc: number; admin: number }>;
   const taken = new Set<number>();
@@ -104,6 +107,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
     INTERNAL_AUTH_SECRET: internalAuthSecret,
     IDENTITY_URL: grpcUrl.identity,
     LEDGER_URL: grpcUrl.ledger,
+    RISK_URL: grpcUrl.risk,
     MOBILE_BFF_URL: grpcUrl["mobile-bff"],
     NOTIFICATION_URL: `http://127.0.0.1:${notificationPort}`,
     BACKOFFICE_URL: `http://127.0.0.1:${notificationPort}`,
@@ -112,6 +116,8 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
     IDENTITY_REDIS_PREFIX: `test_e2e_${suffix}:identity:`,
     IDENTITY_DATABASE_URL: databaseUrls.identity,
     LEDGER_DATABASE_URL: databaseUrls.ledger,
+    OPS_RISK_DATABASE_URL: databaseUrls.risk,
+    RISK_REDIS_PREFIX: `test_e2e_${suffix}:risk:`,
     ...options.env,
   };
 
@@ -149,6 +155,9 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
   const shutdown = async () => {
     for (const name of [...ORDER].reverse()) await stop(name);
     await Promise.allSettled(Object.values(databaseUrls).map((url) => dropDatabase(url)));
+    const redis = new Redis(infra.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await deleteKeysWithPrefix(redis, `test_e2e_${suffix}:`).catch(() => undefined);
+    redis.disconnect();
   };
 
   try {

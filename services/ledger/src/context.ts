@@ -1,6 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { RiskClearance } from "./domain/risk-clearance.js";
 import type { InitiatorInfo } from "./events.js";
+import type { RiskScreening } from "./risk/screen-movement.js";
 import type { LedgerDatabase } from "./storage/ledger.table.js";
 
 /** What the ledger's use cases depend on. */
@@ -10,6 +12,8 @@ export interface LedgerDeps {
   /** The current time (hold expiries, ExpireHolds' default instant). */
   readonly clock: () => Date;
   readonly config: LedgerSettings;
+  /** Risk scoring of user-initiated transfers and withdrawals; absent when turned off. */
+  readonly risk?: RiskScreening;
 }
 
 /** The ledger's own settings (see config.ts). */
@@ -28,4 +32,6 @@ export interface Actor {
   readonly caller: string;
   /** The user behind a user-initiated request. */
   readonly initiator?: InitiatorInfo;
+  /** Risk's clearance of this movement, when it was screened. */
+  readonly risk?: RiskClearance;
 }

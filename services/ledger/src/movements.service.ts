@@ -170,6 +170,8 @@ export async function withdraw(trx: Trx, actor: Actor, input: WithdrawInput): Pr
         balanceAfter: money(balance.posted, balance.currency),
         initiator: initiatorOf(actor.initiator),
         postedAt: ts(posted.transaction.createdAt),
+        underReview: actor.risk?.underReview ?? false,
+        riskReference: actor.risk?.reference ?? "",
       }),
     }),
   ]);
@@ -225,7 +227,9 @@ export async function transfer(trx: Trx, actor: Actor, input: TransferInput): Pr
         fromBalanceAfter: money(fromBalance.posted, fromBalance.currency),
         toBalanceAfter: money(toBalance.posted, toBalance.currency),
         initiator: initiatorOf(actor.initiator),
+        underReview: actor.risk?.underReview ?? false,
         postedAt: ts(posted.transaction.createdAt),
+        riskReference: actor.risk?.reference ?? "",
       }),
     }),
   ]);

@@ -80,17 +80,26 @@ export function stepUpChallenge(
   return stepUpProblem(settings.maxAgeSec, description);
 }
 
+/** The `google.rpc.ErrorInfo` of an upstream error, if it carries one. */
+function upstreamErrorInfo(err: unknown) {
+  return err instanceof ConnectError ? err.findDetails(ErrorInfoSchema)[0] : undefined;
+}
+
 /** The `google.rpc.ErrorInfo` reason of an upstream error, if it carries one. */
 export function upstreamErrorReason(err: unknown): string | undefined {
-  if (!(err instanceof ConnectError)) return undefined;
-  return err.findDetails(ErrorInfoSchema)[0]?.reason;
+  return upstreamErrorInfo(err)?.reason;
 }
 
 /**
  * The same challenge for an upstream refusal with reason STEP_UP_REQUIRED
- * (identity's Unauthenticated or the ledger's PermissionDenied through the
- * BFF), else undefined: the core's `toProblem` should try it first.
+ * (identity's Unauthenticated, or the ledger's PermissionDenied when risk
+ * asked for a step-up, through the BFF), else undefined: the core's
+ * `toProblem` should try it first. The upstream's `max_age_seconds` wins
+ * over the edge's own setting: risk knows how fresh it wants the factor.
  */
 export function stepUpProblemFromError(err: unknown, settings: Pick<StepUpSettings, "maxAgeSec">): EdgeProblem | undefined {
-  return upstreamErrorReason(err) === "STEP_UP_REQUIRED" ? stepUpProblem(settings.maxAgeSec) : undefined;
+  const info = upstreamErrorInfo(err);
+  if (info?.reason !== "STEP_UP_REQUIRED") return undefined;
+  const asked = Number(info.metadata.max_age_seconds);
+  return stepUpProblem(Number.isSafeInteger(asked) && asked > 0 ? asked : settings.maxAgeSec);
 }

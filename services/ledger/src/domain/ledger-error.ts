@@ -25,7 +25,10 @@ export type LedgerErrorReasonName =
   | "CAPTURE_EXCEEDS_HOLD"
   | "IDEMPOTENCY_KEY_REUSED"
   | "IDEMPOTENCY_KEY_IN_PROGRESS"
-  | "CONCURRENT_MODIFICATION";
+  | "CONCURRENT_MODIFICATION"
+  | "RISK_DENIED"
+  | "STEP_UP_REQUIRED"
+  | "RISK_UNAVAILABLE";
 
 /** A refusal: a reason, a message for humans, and the reason's metadata keys. */
 export class LedgerError extends Error {

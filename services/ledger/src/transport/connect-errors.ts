@@ -30,6 +30,9 @@ const codeOf: Record<LedgerErrorReasonName, Code> = {
   IDEMPOTENCY_KEY_REUSED: Code.FailedPrecondition,
   IDEMPOTENCY_KEY_IN_PROGRESS: Code.Aborted,
   CONCURRENT_MODIFICATION: Code.Aborted,
+  RISK_DENIED: Code.PermissionDenied,
+  STEP_UP_REQUIRED: Code.PermissionDenied,
+  RISK_UNAVAILABLE: Code.Unavailable,
 };
 
 /** A ConnectError with the reason's code and a google.rpc.ErrorInfo detail. */

@@ -50,6 +50,8 @@ import { findDueHoldIds } from "../storage/holds.repository.js";
 import { recomputeBalances } from "../storage/integrity.repository.js";
 import { findBalances, getBalance, getTransaction, listEntries, refundedTotal, balanceAt } from "../storage/journal.repository.js";
 import { mapErrors } from "#platform/errors/index.js";
+import type { RiskContext } from "#gen/wallet/ledger/v1/risk_context_pb.js";
+import { screenMovement, type MovementToScreen } from "../risk/screen-movement.js";
 import { toConnectError } from "./connect-errors.js";
 import { createIdempotentWriter, withRetry } from "./idempotent-write.js";
 import {
@@ -77,12 +79,21 @@ const MAX_EXPIRE_LIMIT = 5_000;
  * naming the field), runs writes through the idempotent writer, converts
  * results to messages. Refusals become gRPC errors in `mapErrors`.
  *
- * `risk_context` is accepted and kept on events as the initiator, but not
- * scored yet: risk scoring in the transfer path is a later issue.
+ * A transfer or withdrawal whose `risk_context` names a user is
+ * user-initiated: risk scores it before it is posted (see screenMovement);
+ * movements without one are the mesh's own (top-ups, refunds, payouts by
+ * operators) and are not scored.
  */
 export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof LedgerService> {
   const { db } = deps;
   const write = createIdempotentWriter(deps);
+
+  /** The risk screening of a movement, or undefined when it is not scored. */
+  const screenerFor = (riskContext: RiskContext | undefined, movement: Omit<MovementToScreen, "riskContext" | "scope" | "idempotencyKey">) => {
+    const risk = deps.risk;
+    if (!risk || !riskContext?.userId) return undefined;
+    return (scope: string, idempotencyKey: string) => screenMovement(risk, { ...movement, riskContext, scope, idempotencyKey }, deps.clock());
+  };
 
   const impl: ServiceImpl<typeof LedgerService> = {
     async openAccount(req, ctx) {
@@ -183,13 +194,22 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
         description: assertText(req.description, "description", DESCRIPTION_MAX),
         metadata: assertMetadata(req.metadata),
       };
-      return write(ctx, WithdrawRequestSchema, req, WithdrawResponseSchema, async (trx, actor) => {
-        const posted = await withdraw(trx, actor, input);
-        return create(WithdrawResponseSchema, {
-          transaction: transactionPb(posted.transaction),
-          balance: balancePb(posted.balances.get(input.accountId)!),
-        });
-      });
+      const screen = screenerFor(req.riskContext, { kind: "WITHDRAWAL", sourceAccountId: input.accountId, amount: input.amount });
+      return write(
+        ctx,
+        WithdrawRequestSchema,
+        req,
+        WithdrawResponseSchema,
+        async (trx, actor) => {
+          const posted = await withdraw(trx, actor, input);
+          return create(WithdrawResponseSchema, {
+            transaction: transactionPb(posted.transaction),
+            balance: balancePb(posted.balances.get(input.accountId)!),
+            underReview: actor.risk?.underReview ?? false,
+          });
+        },
+        screen,
+      );
     },
 
     async transfer(req, ctx) {
@@ -200,14 +220,27 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
         description: assertText(req.description, "description", DESCRIPTION_MAX),
         metadata: assertMetadata(req.metadata),
       };
-      return write(ctx, TransferRequestSchema, req, TransferResponseSchema, async (trx, actor) => {
-        const posted = await transfer(trx, actor, input);
-        return create(TransferResponseSchema, {
-          transaction: transactionPb(posted.transaction),
-          fromBalance: balancePb(posted.balances.get(input.fromAccountId)!),
-          underReview: false,
-        });
+      const screen = screenerFor(req.riskContext, {
+        kind: "TRANSFER",
+        sourceAccountId: input.fromAccountId,
+        counterpartyAccountId: input.toAccountId,
+        amount: input.amount,
       });
+      return write(
+        ctx,
+        TransferRequestSchema,
+        req,
+        TransferResponseSchema,
+        async (trx, actor) => {
+          const posted = await transfer(trx, actor, input);
+          return create(TransferResponseSchema, {
+            transaction: transactionPb(posted.transaction),
+            fromBalance: balancePb(posted.balances.get(input.fromAccountId)!),
+            underReview: actor.risk?.underReview ?? false,
+          });
+        },
+        screen,
+      );
     },
 
     async refund(req, ctx) {

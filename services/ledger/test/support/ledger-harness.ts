@@ -15,6 +15,7 @@ import { AccountKind } from "#gen/wallet/ledger/v1/account_pb.js";
 import { LedgerService } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import { defaultLedgerSettings } from "../../src/config.js";
 import type { LedgerDeps, LedgerSettings } from "../../src/context.js";
+import type { RiskScreening } from "../../src/risk/screen-movement.js";
 import { createLedgerRoutes } from "../../src/routes.js";
 import type { LedgerDatabase } from "../../src/storage/ledger.table.js";
 
@@ -24,10 +25,19 @@ export const migrationsFolder = new URL("../../migrations", import.meta.url).pat
 export type LedgerClient = Client<typeof LedgerService>;
 
 /** Registers the per-file database; returns an async accessor to the harness. */
-export function useLedger(options: { poolSize?: number; settings?: Partial<LedgerSettings>; clock?: () => Date } = {}) {
+export function useLedger(options: LedgerHarnessOptions = {}) {
   const database = useTestDatabase<LedgerDatabase>({ migrationsFolder, poolSize: options.poolSize ?? 10 });
   let harness: Promise<LedgerHarness> | undefined;
-  return () => (harness ??= database().then((db) => createHarness(db, options)));
+  return () => (harness ??= database().then(async (db) => createHarness(db, options, await options.risk?.())));
+}
+
+/** How a test file wants its ledger. */
+export interface LedgerHarnessOptions {
+  readonly poolSize?: number;
+  readonly settings?: Partial<LedgerSettings>;
+  readonly clock?: () => Date;
+  /** Risk screening of user-initiated movements; none (not scored) by default. */
+  readonly risk?: () => Promise<RiskScreening>;
 }
 
 /** What a test file works with. */
@@ -39,15 +49,13 @@ export interface LedgerHarness {
   client(callerId?: string, subject?: string): LedgerClient;
 }
 
-function createHarness(
-  database: TestDatabase<LedgerDatabase>,
-  options: { settings?: Partial<LedgerSettings>; clock?: () => Date },
-): LedgerHarness {
+function createHarness(database: TestDatabase<LedgerDatabase>, options: LedgerHarnessOptions, risk: RiskScreening | undefined): LedgerHarness {
   const deps: LedgerDeps = {
     db: database.db,
     logger: createSilentLogger(),
     clock: options.clock ?? (() => new Date()),
     config: { ...defaultLedgerSettings, maintenanceIntervalMs: 0, ...options.settings },
+    risk,
   };
   return {
     database,
