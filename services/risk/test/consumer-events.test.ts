@@ -79,7 +79,7 @@ describe("risk consumer", () => {
     const { db, deps } = await risk();
     const bus = await amqp();
     const exchange = bus.name("events-dup");
-    const handle = createRiskEventHandler({ rules: deps.rules, fallbackThresholdMinor: 1_000_000n, clock: deps.clock });
+    const handle = createRiskEventHandler({ rules: deps.rules, velocity: deps.velocity, fallbackThresholdMinor: 1_000_000n, clock: deps.clock });
     const consumer = startTestConsumer(bus, { db, exchange, queueSuffix: "risk-dup", consumer: RISK_CONSUMER_NAME, bindings: RISK_CONSUMER_BINDINGS, handle });
     t.after(() => consumer.stop());
     await started(consumer);
@@ -93,7 +93,7 @@ describe("risk consumer", () => {
     await publish(bus, exchange, "ledger.TransferPosted", small.bytes, small.eventId);
     const frozen = envelope({ case: "accountFrozen", value: create(AccountFrozenSchema, { accountId: "acc-1", ownerUserId: "u-1", reason: "x" }) }, "wallet.events.v1.AccountFrozen", "acc-1");
     await publish(bus, exchange, "ledger.AccountFrozen", frozen.bytes, frozen.eventId);
-    // Not bound (identity.#): never reaches this queue.
+    // Not bound (only the identity events risk acts on are): never reaches this queue.
     await publish(bus, exchange, "identity.UserRegistered", frozen.bytes, randomUUID());
 
     await until("every delivery", async () => (await consumer.metric("consumer_processed_total")) + (await consumer.metric("consumer_duplicates_total")) === 4);
@@ -120,7 +120,7 @@ describe("risk consumer", () => {
     const { db, deps } = await risk();
     const bus = await amqp();
     const exchange = bus.name("events-poison");
-    const real = createRiskEventHandler({ rules: deps.rules, fallbackThresholdMinor: 1_000_000n, clock: deps.clock });
+    const real = createRiskEventHandler({ rules: deps.rules, velocity: deps.velocity, fallbackThresholdMinor: 1_000_000n, clock: deps.clock });
     let broken = true;
     let calls = 0;
     const consumer = startTestConsumer(bus, {

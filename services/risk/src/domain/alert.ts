@@ -1,16 +1,20 @@
 /**
  * Alerts for analysts: what raises them (high-value movements and REVIEW
- * decisions seen on the event stream) and their handling transitions,
+ * decisions seen on the event stream; token theft suspected from identity's,
+ * see identity-alerts.ts) and their handling transitions,
  * OPEN -> ACKNOWLEDGED -> RESOLVED, or OPEN -> RESOLVED directly.
  */
 import { RiskError, invalidField } from "./risk-error.js";
+import type { PostedMovement } from "./posted-movement.js";
 import type { StoredRule } from "./rules.js";
+
+export type { PostedMovement };
 
 export type AlertStatus = "OPEN" | "ACKNOWLEDGED" | "RESOLVED";
 export type AlertSeverity = "LOW" | "MEDIUM" | "HIGH" | "CRITICAL";
 export type AlertResolution = "FALSE_POSITIVE" | "CONFIRMED_FRAUD" | "OTHER";
 /** Why an alert was raised. */
-export type AlertKind = "HIGH_VALUE_TRANSACTION" | "REVIEW_DECISION";
+export type AlertKind = "HIGH_VALUE_TRANSACTION" | "REVIEW_DECISION" | "REFRESH_TOKEN_REUSE";
 
 /** The longest resolution note. */
 export const MAX_NOTE_LENGTH = 2_000;
@@ -39,18 +43,6 @@ export interface Alert {
 
 /** An alert to raise (the store assigns id, status OPEN and created_at). */
 export type NewAlert = Pick<Alert, "kind" | "severity" | "title" | "userId" | "accountId" | "transactionId" | "amount" | "ruleIds" | "sourceEventId">;
-
-/** A posted movement as the consumer sees it. */
-export interface PostedMovement {
-  readonly kind: "TRANSFER" | "WITHDRAWAL" | "TOP_UP";
-  readonly transactionId: string;
-  readonly userId: string;
-  readonly accountId: string;
-  readonly amountMinor: bigint;
-  readonly currency: string;
-  /** The ledger posted it although risk answered REVIEW. */
-  readonly underReview: boolean;
-}
 
 const KIND_LABEL: Record<PostedMovement["kind"], string> = { TRANSFER: "Transfer", WITHDRAWAL: "Withdrawal", TOP_UP: "Top-up" };
 

@@ -113,6 +113,10 @@ export interface VelocityObservation {
 export interface VelocityStore {
   /** Records the movement at `now` and observes its context in one atomic script. */
   record(movement: VelocityMovement, bands: readonly StructuringBand[], now: Date): Promise<VelocityObservation>;
+  /** Records a movement posted at `at` as `record` does (windows, counterparty, device), for movements seen after the fact. */
+  observePosted(movement: VelocityMovement, at: Date): Promise<void>;
+  /** Remembers the device as first seen at `at`, unless it was seen before. */
+  rememberDevice(deviceId: string, at: Date): Promise<void>;
 }
 
 /** The Redis velocity store; every key starts with `prefix`. */
@@ -120,13 +124,20 @@ export function createVelocityStore(redis: Redis, prefix: string): VelocityStore
   const name = "riskVelocityRecord";
   if (!(name in redis)) redis.defineCommand(name, { lua: RECORD_SCRIPT });
   const run = (redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown[]>>)[name]!.bind(redis);
-  return {
+  const deviceKey = (deviceId: string) => `${prefix}dev:${deviceId}`;
+  const store: VelocityStore = {
+    async observePosted(movement, at) {
+      await store.record(movement, [], at);
+    },
+    async rememberDevice(deviceId, at) {
+      await redis.set(deviceKey(deviceId), at.getTime(), "PX", MEMORY_TTL_MS, "NX");
+    },
     async record(movement, bands, now) {
       const scopes: Array<[RuleScope, string]> = [["USER", movement.userId]];
       if (movement.deviceId) scopes.push(["DEVICE", movement.deviceId]);
       if (movement.ipAddress) scopes.push(["IP", movement.ipAddress]);
       const keys = scopes.map(([scope, value]) => `${prefix}vel:${scope.toLowerCase()}:${movement.currency}:${value}`);
-      keys.push(`${prefix}cp:${movement.userId}`, `${prefix}dev:${movement.deviceId}`);
+      keys.push(`${prefix}cp:${movement.userId}`, deviceKey(movement.deviceId));
       const bandArgs: (string | number)[] = [];
       const usedBands = bands.filter((band) => scopes.some(([scope]) => scope === band.scope));
       for (const band of usedBands) {
@@ -167,4 +178,5 @@ export function createVelocityStore(redis: Redis, prefix: string): VelocityStore
       };
     },
   };
+  return store;
 }
