@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
 import type { RulesCache } from "./rules-cache.js";
+import type { ScoringMetrics } from "./scoring-metrics.js";
 import type { RiskDatabase } from "./storage/risk.table.js";
 import type { VelocityStore } from "./storage/velocity-store.js";
 
@@ -14,6 +15,7 @@ export interface RiskDeps {
   readonly clock: () => Date;
   readonly rules: RulesCache;
   readonly velocity: VelocityStore;
+  readonly metrics: ScoringMetrics;
   readonly config: RiskSettings;
   /** Where ReplayDeadLetters puts the consumer's dead letters back; unset: that RPC answers FAILED_PRECONDITION. */
   readonly deadLetterReplay?: { readonly amqpUrl: string; readonly queue: string };

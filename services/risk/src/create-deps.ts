@@ -2,7 +2,9 @@ import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { RiskDeps, RiskSettings } from "./context.js";
+import type { Registry } from "prom-client";
 import { createRulesCache } from "./rules-cache.js";
+import { createScoringMetrics, noScoringMetrics } from "./scoring-metrics.js";
 import type { RiskDatabase } from "./storage/risk.table.js";
 import { createVelocityStore } from "./storage/velocity-store.js";
 
@@ -13,6 +15,8 @@ export function createRiskDeps(parts: {
   logger: Logger;
   settings: RiskSettings;
   clock?: () => Date;
+  /** Where scoring's metrics go; none by default (tests). */
+  registry?: Registry;
   deadLetterReplay?: { amqpUrl: string; queue: string };
 }): RiskDeps {
   const clock = parts.clock ?? (() => new Date());
@@ -23,6 +27,7 @@ export function createRiskDeps(parts: {
     clock,
     rules: createRulesCache(parts.db, clock, parts.logger),
     velocity: createVelocityStore(parts.redis, parts.settings.redisPrefix),
+    metrics: parts.registry ? createScoringMetrics(parts.registry) : noScoringMetrics,
     config: parts.settings,
     deadLetterReplay: parts.deadLetterReplay,
   };

@@ -14,6 +14,7 @@ const deps = createRiskDeps({
   redis: runtime.redis,
   logger: runtime.logger,
   settings: riskSettings(runtime.config),
+  registry: runtime.metrics.registry,
   deadLetterReplay: { amqpUrl: runtime.config.AMQP_URL, queue: runtime.config.RISK_CONSUMER_QUEUE },
 });
 await serveProcess(runtime, createRiskRoutes(deps));

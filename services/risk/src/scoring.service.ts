@@ -24,10 +24,15 @@ interface CachedAssessment {
  * evaluates the rules.
  */
 export async function scoreTransaction(deps: RiskDeps, input: ScoreInput, referenceId: string): Promise<ScoredAssessment> {
+  const started = performance.now();
+  const answer = (assessment: ScoredAssessment): ScoredAssessment => {
+    deps.metrics.observe(assessment, (performance.now() - started) / 1000);
+    return assessment;
+  };
   const replayKey = referenceId ? `${deps.config.redisPrefix}assessment:${referenceId}` : undefined;
   if (replayKey) {
     const cached = await deps.redis.get(replayKey);
-    if (cached) return JSON.parse(cached) as CachedAssessment;
+    if (cached) return answer(JSON.parse(cached) as CachedAssessment);
   }
   const now = deps.clock();
   const snapshot = await deps.rules.current();
@@ -54,8 +59,8 @@ export async function scoreTransaction(deps: RiskDeps, input: ScoreInput, refere
     const stored = await deps.redis.set(replayKey, JSON.stringify(cached), "PX", deps.config.assessmentRetentionMs, "NX");
     if (stored === null) {
       const first = await deps.redis.get(replayKey);
-      if (first) return JSON.parse(first) as CachedAssessment;
+      if (first) return answer(JSON.parse(first) as CachedAssessment);
     }
   }
-  return scored;
+  return answer(scored);
 }

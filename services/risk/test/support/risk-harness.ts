@@ -9,6 +9,7 @@ import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { createClient, createRouterTransport, type Client, type Interceptor } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import type { Registry } from "prom-client";
 import { internalCallerKey } from "#platform/internal-auth/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, useTestRedis } from "#platform/testing/index.js";
@@ -53,7 +54,7 @@ export interface RiskHarness {
 }
 
 /** Registers the per-file database and Redis prefix; returns an async accessor to the harness. */
-export function useRisk(options: { settings?: Partial<RiskSettings> } = {}) {
+export function useRisk(options: { settings?: Partial<RiskSettings>; registry?: Registry } = {}) {
   const database = useTestDatabase<RiskDatabase>({ migrationsFolder });
   const redis = useTestRedis();
   let harness: Promise<RiskHarness> | undefined;
@@ -67,6 +68,7 @@ export function useRisk(options: { settings?: Partial<RiskSettings> } = {}) {
         logger: createSilentLogger(),
         settings: { ...defaultRiskSettings, redisPrefix: r.prefix, rulesRefreshMs: 0, ...options.settings },
         clock,
+        registry: options.registry,
       });
       const asStaff: Interceptor = (next) => async (req) => {
         req.contextValues.set(internalCallerKey, { callerId: "backoffice", subject: "staff-1", mode: "off" });
