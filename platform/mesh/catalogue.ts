@@ -69,6 +69,7 @@ export const processes: readonly ProcessEntry[] = [
   { name: "identity-outbox-relay", service: "identity", entry: "src/outbox-relay.ts", adminPort: 9091, databaseEnv: "IDENTITY_DATABASE_URL", summary: "publishes identity events to RabbitMQ" },
   { name: "risk-outbox-relay", service: "risk", entry: "src/outbox-relay.ts", adminPort: 9092, databaseEnv: "OPS_RISK_DATABASE_URL", summary: "publishes risk alerts to RabbitMQ" },
   { name: "risk-consumer", service: "risk", entry: "src/consumer.ts", adminPort: 9088, databaseEnv: "OPS_RISK_DATABASE_URL", summary: "consumes ledger and identity events" },
+  { name: "notification-consumer", service: "notification", entry: "src/consumer.ts", adminPort: 9093, databaseEnv: "NOTIFICATION_DATABASE_URL", summary: "turns identity, ledger and risk events into queued notifications" },
   { name: "notification-delivery", service: "notification", entry: "src/delivery.ts", adminPort: 9089, databaseEnv: "NOTIFICATION_DATABASE_URL", summary: "delivers email, SMS and push" },
   { name: "audit-export", service: "audit-export", entry: "src/main.ts", adminPort: 9090, databaseEnv: "AUDIT_EXPORT_DATABASE_URL", summary: "exports the audit log to a SIEM webhook" },
 ];

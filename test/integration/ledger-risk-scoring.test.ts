@@ -56,7 +56,10 @@ const ledger = useLedger({
     proxy = await createTcpProxy({ targetHost: "127.0.0.1", targetPort: riskServer.grpcPort });
     const unsigned: Interceptor = (next) => next;
     const client = createServiceClient(RiskService, { baseUrl: proxy.url(riskServer.url), internalAuth: unsigned });
-    const scorer = createRiskScorer(client, { timeoutMs: 300, breakerFailures: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS }, createSilentLogger(), metrics);
+    // A deadline loose enough for a loaded CI machine: a late answer would be an outage here.
+    const scorer = createRiskScorer(client, { timeoutMs: 2_000, breakerFailures: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS }, createSilentLogger(), metrics);
+    // Warm risk up (first-call module loading, the Redis script) before any verdict counts.
+    await client.scoreTransaction({ userId: "warm-up", amount: money(1n), referenceId: "warm-up" }, { timeoutMs: 30_000 });
     return { scorer, policy: { failOpenBelowMinor: FAIL_OPEN_BELOW, defaultStepUpMaxAgeMs: DEFAULT_STEP_UP_MAX_AGE_MS } };
   },
 });

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
-import { NotificationService } from "../../gen/wallet/notification/v1/notification_service_pb.js";
+import { BackofficeService } from "../../gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { processes } from "../../platform/mesh/catalogue.js";
 import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
@@ -90,8 +90,8 @@ describe("npm start", () => {
   });
 
   test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
-    const notification = createClient(NotificationService, signedTransport("notification"));
-    await assert.rejects(notification.getPreferences({}), (err) => {
+    const backoffice = createClient(BackofficeService, signedTransport("backoffice"));
+    await assert.rejects(backoffice.searchUsers({}), (err) => {
       assert.equal(ConnectError.from(err).code, Code.Unimplemented);
       return true;
     });

@@ -1,5 +1,13 @@
+import type { Kysely } from "kysely";
 import { createProcessRuntime, serveProcess } from "#platform/runtime/index.js";
+import type { NotificationDeps } from "./context.js";
 import { createNotificationRoutes } from "./routes.js";
+import type { NotificationDatabase } from "./storage/notification.table.js";
 
 const runtime = createProcessRuntime("notification");
-await serveProcess(runtime, createNotificationRoutes());
+const deps: NotificationDeps = {
+  db: runtime.db as Kysely<NotificationDatabase>,
+  logger: runtime.logger,
+  clock: () => new Date(),
+};
+await serveProcess(runtime, createNotificationRoutes(deps));

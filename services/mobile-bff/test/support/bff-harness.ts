@@ -17,7 +17,7 @@ import {
 } from "#platform/internal-auth/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
-import { useResource, useTestRedis } from "#platform/testing/index.js";
+import { useResource, useTestDatabase, useTestRedis } from "#platform/testing/index.js";
 import { ErrorInfoSchema } from "#gen/google/rpc/error_details_pb.js";
 import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
 import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
@@ -28,6 +28,7 @@ import { device, emailedToken, PASSWORD, uniqueEmail, useIdentity, type Identity
 import { createLedgerRoutes } from "../../../ledger/src/routes.js";
 import { useLedger, type LedgerHarness } from "../../../ledger/test/support/ledger-harness.js";
 import { createNotificationRoutes } from "../../../notification/src/routes.js";
+import type { NotificationDatabase } from "../../../notification/src/storage/notification.table.js";
 import { defaultBffSettings } from "../../src/config.js";
 import type { BffSettings, MobileBffDeps } from "../../src/context.js";
 import { createMobileBffDeps } from "../../src/create-deps.js";
@@ -84,11 +85,12 @@ const withHeaders = (headers: Record<string, string>): Interceptor => (next) => 
 export function useBffMesh(options: { settings?: Partial<BffSettings> } = {}): () => Promise<BffMesh> {
   const identity = useIdentity();
   const ledger = useLedger();
+  const notificationDb = useTestDatabase<NotificationDatabase>({ migrationsFolder: new URL("../../../notification/migrations", import.meta.url).pathname });
   const redis = useTestRedis();
   let phones = 0;
   return useResource(
     async (): Promise<BffMesh> => {
-      const [id, led, r] = await Promise.all([identity(), ledger(), redis()]);
+      const [id, led, r, notificationData] = await Promise.all([identity(), ledger(), redis(), notificationDb()]);
       const logger = createSilentLogger();
       const serverAuth = (name: string) =>
         createInternalAuthServerInterceptor({
@@ -102,7 +104,7 @@ export function useBffMesh(options: { settings?: Partial<BffSettings> } = {}): (
       const [identityServer, ledgerServer, notificationServer] = await Promise.all([
         start("identity", createIdentityRoutes(id.deps), createWellKnownHandler({ keys: id.deps.keys, issuer: id.deps.config.issuer })),
         start("ledger", createLedgerRoutes(led.deps)),
-        start("notification", createNotificationRoutes()),
+        start("notification", createNotificationRoutes({ db: notificationData.db, logger, clock: () => new Date() })),
       ]);
       const bffDeps = createMobileBffDeps({
         identityUrl: identityServer.url,

@@ -1,0 +1,11 @@
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { NotificationDatabase } from "./storage/notification.table.js";
+
+/** What the notification API's handlers depend on. */
+export interface NotificationDeps {
+  readonly db: Kysely<NotificationDatabase>;
+  readonly logger: Logger;
+  /** The current time (queued and replayed notifications). */
+  readonly clock: () => Date;
+}

@@ -1,0 +1,8 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
+import type { NotificationDeps } from "../context.js";
+
+/** GetPreferences, UpdatePreferences, ListNotifications, SendTestNotification. */
+export function createNotificationHandlers(_deps: NotificationDeps): Partial<ServiceImpl<typeof NotificationService>> {
+  return {};
+}
