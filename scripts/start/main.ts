@@ -7,6 +7,10 @@
  * prefixed logs, and prints what listens where. Ctrl-C (or SIGTERM) stops
  * everything gracefully.
  *
+ * Without NOTIFICATION_SMTP_URL / _SMS_URL / _PUSH_URL, notifications go to a
+ * local provider sink (SMTP on 1025, HTTP on 1026, plus PORT_OFFSET) whose
+ * `GET /messages` shows what arrived.
+ *
  * Variables: PORT_OFFSET shifts every port (default 0); *_DATABASE_URL,
  * REDIS_URL and AMQP_URL point at servers of your own; POSTGRES_URL is the
  * server on which missing databases are created; LOG_LEVEL applies to all.
@@ -18,6 +22,7 @@ import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { portsOf, sharedMeshEnv } from "./mesh-env.js";
 import { paint } from "./log-format.js";
+import { startProviderSink, type ProviderSink } from "./provider-sink.js";
 import { createSupervisor } from "./supervisor.js";
 import { waitUntilReady } from "./wait-ready.js";
 
@@ -46,6 +51,13 @@ for (const database of databases) {
   say(`${database.owner}: ${created ? "created database, " : ""}${applied.length ? `applied ${applied.join(", ")}` : "schema up to date"}`);
 }
 
+// Email, SMS and push go to a local sink unless the user names real providers.
+let sink: ProviderSink | undefined;
+if (!process.env.NOTIFICATION_SMTP_URL && !process.env.NOTIFICATION_SMS_URL && !process.env.NOTIFICATION_PUSH_URL) {
+  sink = await startProviderSink({ smtpPort: 1025 + offset, httpPort: 1026 + offset, log: (line) => say(`provider sink: ${line}`) });
+  Object.assign(shared, { NOTIFICATION_SMTP_URL: sink.smtpUrl, NOTIFICATION_SMS_URL: sink.smsUrl, NOTIFICATION_PUSH_URL: sink.pushUrl });
+}
+
 const nameWidth = Math.max(...processes.map((p) => p.name.length));
 let shuttingDown = false;
 const supervisor = createSupervisor({
@@ -61,6 +73,7 @@ async function stop(exitCode: number): Promise<void> {
   shuttingDown = true;
   say("stopping every process");
   const unclean = await supervisor.stopAll();
+  await sink?.close();
   await infra.stop();
   say(unclean.length ? `stopped; not cleanly: ${unclean.join(", ")}` : "stopped: every process exited cleanly");
   process.exit(exitCode);
@@ -104,6 +117,7 @@ say(
     "",
     `gRPC, gRPC-Web and Connect share each grpc port; try: npx buf curl --list-methods --http2-prior-knowledge http://127.0.0.1:${processes[0]!.grpcPort! + offset}`,
     "admin ports serve /healthz, /readyz and /metrics. Ctrl-C stops everything.",
+    ...(sink ? [`emails, SMS and pushes land in a local sink: curl ${sink.messagesUrl}`] : []),
   ].join("\n"),
 );
 if (readiness.some((ready) => !ready)) say("some processes are not ready: see their logs above");

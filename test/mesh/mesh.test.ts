@@ -97,6 +97,26 @@ describe("npm start", () => {
     });
   });
 
+  test("a sign-up at the edge reaches the local provider sink as one verification email, through identity's outbox, RabbitMQ, the notification consumer and the delivery worker", async () => {
+    const email = `mesh-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+    const signUp = await fetch(`http://127.0.0.1:${portOf("gateway")}/v1/identity/sign-up`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: `mesh sign-up ${Math.random()}` }),
+    });
+    assert.equal(signUp.status, 200, await signUp.clone().text());
+    type Sunk = { channel: string; to: string; subject?: string; body: string };
+    let received: Sunk[] = [];
+    for (let i = 0; i < 100 && received.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const sink = (await (await fetch(`http://127.0.0.1:${1026 + mesh.offset}/messages`)).json()) as { messages: Sunk[] };
+      received = sink.messages.filter((m) => m.to === email);
+    }
+    assert.equal(received.length, 1, "one email to the new address");
+    assert.equal(received[0]!.channel, "email");
+    assert.match(received[0]!.body, /confirm your email address: \S+\r?\n/, "the code reads as sent, not quoted-printable");
+  });
+
   test("an unsigned call is refused with Unauthenticated before any handler runs", async () => {
     const ledger = createClient(LedgerService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${portOf("ledger")}` }));
     await assert.rejects(ledger.getBalance({}), (err) => {

@@ -37,7 +37,8 @@ function portIsFree(port: number): Promise<boolean> {
  * ephemeral range so outgoing connections do not take them meanwhile.
  */
 async function pickFreeOffset(): Promise<number> {
-  const ports = processes.flatMap((p) => [p.grpcPort, p.adminPort]).filter((p): p is number => p !== undefined);
+  // The catalogue's ports and the local provider sink's (SMTP 1025, HTTP 1026).
+  const ports = [...processes.flatMap((p) => [p.grpcPort, p.adminPort]).filter((p): p is number => p !== undefined), 1025, 1026];
   for (let attempt = 0; attempt < 50; attempt++) {
     const offset = 10_000 + Math.floor(Math.random() * 1_200) * 10;
     const free = await Promise.all(ports.map((port) => portIsFree(port + offset)));

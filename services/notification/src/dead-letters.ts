@@ -4,20 +4,11 @@
  * `npm run notification:replay`. Bodies are never read here.
  */
 import { sql, type Kysely } from "kysely";
-import type { CategoryName, ChannelName, NotificationDatabase, NotificationStatusName } from "./storage/notification.table.js";
+import type { ChannelName, NotificationDatabase } from "./storage/notification.table.js";
+import type { NotificationView, PageCursor } from "./storage/notifications.repository.js";
 
 /** A dead-lettered notification without its body. */
-export interface DeadLetter {
-  readonly id: string;
-  readonly userId: string;
-  readonly category: CategoryName;
-  readonly channel: ChannelName;
-  readonly eventType: string;
-  readonly subject: string;
-  readonly status: NotificationStatusName;
-  readonly attempts: number;
-  readonly createdAt: Date;
-  readonly sentAt: Date | null;
+export interface DeadLetter extends NotificationView {
   /** The provider adapter that failed last. */
   readonly provider: string | null;
   /** The scrubbed last error. */
@@ -25,11 +16,6 @@ export interface DeadLetter {
   readonly deadLetteredAt: Date;
 }
 
-/** Where a page of dead letters starts: after this one. */
-export interface DeadLetterCursor {
-  readonly deadLetteredAt: Date;
-  readonly id: string;
-}
 
 /** ReplayDeadLetters' default and largest batch. */
 export const DEFAULT_REPLAY_LIMIT = 200;
@@ -38,7 +24,7 @@ export const MAX_REPLAY_LIMIT = 1_000;
 /** Dead letters oldest first (dead_lettered_at, id), optionally of one channel, after a cursor. */
 export async function listDeadLetters(
   db: Kysely<NotificationDatabase>,
-  options: { channel?: ChannelName | undefined; after?: DeadLetterCursor | undefined; limit: number },
+  options: { channel?: ChannelName | undefined; after?: PageCursor | undefined; limit: number },
 ): Promise<DeadLetter[]> {
   let query = db
     .selectFrom("notifications")
@@ -49,8 +35,8 @@ export async function listDeadLetters(
     .where("status", "=", "DEAD_LETTERED");
   if (options.channel) query = query.where("channel", "=", options.channel);
   if (options.after) {
-    const { deadLetteredAt, id } = options.after;
-    query = query.where(sql<boolean>`(dead_lettered_at, id) > (${deadLetteredAt}, ${id}::uuid)`);
+    const { at, id } = options.after;
+    query = query.where(sql<boolean>`(dead_lettered_at, id) > (${at}, ${id}::uuid)`);
   }
   const rows = await query.orderBy("dead_lettered_at").orderBy("id").limit(options.limit).execute();
   return rows.map((row) => ({

@@ -9,5 +9,6 @@ const deps: NotificationDeps = {
   db: runtime.db as Kysely<NotificationDatabase>,
   logger: runtime.logger,
   clock: () => new Date(),
+  metricsRegistry: runtime.metrics.registry,
 };
 await serveProcess(runtime, createNotificationRoutes(deps));

@@ -22,6 +22,12 @@ export interface NotificationView {
   readonly sentAt: Date | null;
 }
 
+/** Where a page starts: after the row with this time (created, or dead-lettered) and id. */
+export interface PageCursor {
+  readonly at: Date;
+  readonly id: string;
+}
+
 /** The columns of a view; `body` and `destination` deliberately absent. */
 const VIEW_COLUMNS = ["id", "user_id", "category", "channel", "event_type", "subject", "status", "attempts", "created_at", "sent_at"] as const;
 
@@ -84,7 +90,7 @@ export interface NotificationFilter {
   readonly channel?: ChannelName;
   readonly status?: NotificationStatusName;
   /** The last row of the previous page. */
-  readonly after?: { readonly createdAt: Date; readonly id: string };
+  readonly after?: PageCursor;
   readonly limit: number;
 }
 
@@ -102,7 +108,7 @@ export async function listNotifications(db: Db, filter: NotificationFilter): Pro
   const after = filter.after;
   if (after) {
     query = query.where((eb) =>
-      eb.or([eb("created_at", "<", after.createdAt), eb.and([eb("created_at", "=", after.createdAt), eb("id", "<", after.id)])]),
+      eb.or([eb("created_at", "<", after.at), eb.and([eb("created_at", "=", after.at), eb("id", "<", after.id)])]),
     );
   }
   return (await query.execute()).map(viewOf);

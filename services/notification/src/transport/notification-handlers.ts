@@ -60,7 +60,7 @@ export function createNotificationHandlers(deps: NotificationDeps): Partial<Serv
       const last = page.at(-1);
       return create(ListNotificationsResponseSchema, {
         notifications: page.map(notificationPb),
-        page: create(PageResponseSchema, { nextPageToken: rows.length > limit && last ? encodePageToken(last) : "" }),
+        page: create(PageResponseSchema, { nextPageToken: rows.length > limit && last ? encodePageToken({ at: last.createdAt, id: last.id }) : "" }),
       });
     },
 

@@ -5,13 +5,16 @@ import type { CategoryName, ChannelName } from "../domain/channels.js";
 import type { PreferenceUpdate } from "../domain/preferences.js";
 import { invalidField } from "../errors.js";
 import type { NotificationStatusName } from "../storage/notification.table.js";
+import type { PageCursor } from "../storage/notifications.repository.js";
 
 /** Default and largest page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
-/** UUID shape of notification ids. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** True for the UUID shape of notification ids. */
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
 
 /** A required user id. */
 export function parseUserId(value: string): string {
@@ -64,23 +67,17 @@ function pageSize(requested: number | undefined): number {
   return Math.min(requested, MAX_PAGE_SIZE);
 }
 
-/** The position after a page's last notification. */
-export interface HistoryCursor {
-  readonly createdAt: Date;
-  readonly id: string;
-}
-
 /** Encodes a page cursor: opaque to clients. */
-export function encodePageToken(cursor: HistoryCursor): string {
-  return Buffer.from(JSON.stringify({ createdAt: cursor.createdAt.toISOString(), id: cursor.id })).toString("base64url");
+export function encodePageToken(cursor: PageCursor): string {
+  return Buffer.from(JSON.stringify({ at: cursor.at.toISOString(), id: cursor.id })).toString("base64url");
 }
 
 /** Decodes a page cursor; INVALID_FIELD "page.page_token" when it is not one this list returned. */
-function decodePageToken(token: string): HistoryCursor {
+function decodePageToken(token: string): PageCursor {
   try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { createdAt?: unknown; id?: unknown };
-    const createdAt = new Date(String(value.createdAt));
-    if (typeof value.id === "string" && UUID.test(value.id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id: value.id };
+    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { at?: unknown; id?: unknown };
+    const at = new Date(String(value.at));
+    if (typeof value.id === "string" && isUuid(value.id) && !Number.isNaN(at.getTime())) return { at, id: value.id };
   } catch {
     // fall through
   }
@@ -88,7 +85,7 @@ function decodePageToken(token: string): HistoryCursor {
 }
 
 /** The page size and cursor of a request. */
-export function parsePage(page: PageRequest | undefined): { limit: number; after?: HistoryCursor } {
+export function parsePage(page: PageRequest | undefined): { limit: number; after?: PageCursor } {
   const limit = pageSize(page?.pageSize);
   return page?.pageToken ? { limit, after: decodePageToken(page.pageToken) } : { limit };
 }
