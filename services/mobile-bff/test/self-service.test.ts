@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
+import { Category, Channel } from "#gen/wallet/notification/v1/notification_pb.js";
 import { device, PASSWORD } from "../../identity/test/support/identity-harness.js";
 import { refusal, useBffMesh } from "./support/bff-harness.js";
 
@@ -71,12 +72,37 @@ test("a bearer token of another user is refused by identity even with the caller
   assert.equal(refused.reason, "TOKEN_INVALID");
 });
 
-test("notification preferences answer Unimplemented while the notification service lacks them", async () => {
+test("notification preferences are the caller's, read from the notification service with security locked on", async () => {
   const m = await mesh();
   const user = await m.customer();
-  assert.equal((await refusal(user.bff.getNotificationPreferences({}))).code, Code.Unimplemented);
-  assert.equal((await refusal(user.bff.updateNotificationPreferences({ entries: [] }))).code, Code.Unimplemented);
-  assert.equal((await refusal(user.bff.listNotifications({}))).code, Code.Unimplemented);
+  const { preferences } = await user.bff.getNotificationPreferences({});
+  assert.equal(preferences?.entries.length, 9);
+  const security = preferences!.entries.filter((e) => e.category === Category.SECURITY);
+  assert.ok(security.every((e) => e.enabled && e.locked));
+});
+
+test("a preference the caller changes through the BFF is what the caller reads back", async () => {
+  const m = await mesh();
+  const user = await m.customer();
+  const optIn = { category: Category.MARKETING, channel: Channel.EMAIL, enabled: true };
+  await user.bff.updateNotificationPreferences({ entries: [optIn] });
+  const { preferences } = await user.bff.getNotificationPreferences({});
+  const marketingEmail = preferences!.entries.find((e) => e.category === Category.MARKETING && e.channel === Channel.EMAIL);
+  assert.equal(marketingEmail?.enabled, true);
+});
+
+test("turning security notifications off through the BFF is refused with the notification service's SECURITY_NOT_OPTIONAL", async () => {
+  const m = await mesh();
+  const user = await m.customer();
+  const refused = await refusal(user.bff.updateNotificationPreferences({ entries: [{ category: Category.SECURITY, channel: Channel.SMS, enabled: false }] }));
+  assert.equal(refused.code, Code.InvalidArgument);
+  assert.equal(refused.reason, "SECURITY_NOT_OPTIONAL");
+});
+
+test("a new caller's notification list is empty", async () => {
+  const m = await mesh();
+  const user = await m.customer();
+  assert.deepEqual((await user.bff.listNotifications({})).notifications, []);
 });
 
 test("an unsigned call to the BFF is refused as unauthenticated", async () => {
