@@ -1,4 +1,5 @@
 export { internalCallerKey, type InternalCaller } from "./context-values.js";
+export { requireCaller } from "./require-caller.js";
 export { InternalAuthHeader, FORWARDED_CLIENT_CERT_HEADER, defaultExemptPrefixes } from "./headers.js";
 export { createInternalAuthClientInterceptor, type InternalAuthClientOptions } from "./client-interceptor.js";
 export { createInternalAuthServerInterceptor, type InternalAuthServerOptions } from "./server-interceptor.js";

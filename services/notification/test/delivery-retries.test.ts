@@ -12,6 +12,7 @@ import { NotificationService } from "#gen/wallet/notification/v1/notification_se
 import { createSilentLogger } from "#platform/logging/index.js";
 import { createDeadLetterHandlers } from "../src/transport/dead-letter-handlers.js";
 import { insertNotification, readNotification, useDelivery, waitForStatus, waitUntil } from "./support/delivery-harness.js";
+import { verifiedCaller } from "./support/notification-harness.js";
 
 const delivery = useDelivery();
 
@@ -40,7 +41,9 @@ test("a gateway that always fails dead-letters after max attempts; once fixed, a
   const { db, requests, sink, startWorker } = await delivery();
   const client = createClient(
     NotificationService,
-    createRouterTransport((router) => router.service(NotificationService, createDeadLetterHandlers({ db, logger: createSilentLogger(), clock: () => new Date() }))),
+    createRouterTransport((router) => router.service(NotificationService, createDeadLetterHandlers({ db, logger: createSilentLogger(), clock: () => new Date() })), {
+      router: { interceptors: [verifiedCaller("backoffice")] },
+    }),
   );
   sink.mode = "failing";
   const id = await insertNotification(db, { channel: "SMS", subject: "Refund issued", body: "secret body 0000" });

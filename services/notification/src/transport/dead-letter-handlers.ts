@@ -9,10 +9,12 @@ import {
   type NotificationService,
 } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
+import { requireCaller } from "#platform/internal-auth/index.js";
 import type { NotificationDeps } from "../context.js";
 import { DEFAULT_REPLAY_LIMIT, listDeadLetters, MAX_REPLAY_LIMIT, replayDeadLetters, type DeadLetter } from "../dead-letters.js";
 import { deadLettersReplayedCounter } from "../delivery/delivery-metrics.js";
 import { invalidField } from "../errors.js";
+import { STAFF_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
 import { encodePageToken, isUuid, parseChannelFilter, parsePage } from "./parse.js";
 import { notificationPb } from "./to-proto.js";
@@ -27,11 +29,12 @@ function deadLetterPb(letter: DeadLetter) {
   });
 }
 
-/** ListDeadLetters, ReplayDeadLetters (staff only: backoffice checks the role). */
+/** ListDeadLetters, ReplayDeadLetters: for STAFF_CALLERS (backoffice checks the role). */
 export function createDeadLetterHandlers(deps: NotificationDeps): Partial<ServiceImpl<typeof NotificationService>> {
   const replayedCounter = deps.metricsRegistry ? deadLettersReplayedCounter(deps.metricsRegistry) : undefined;
   const impl: Partial<ServiceImpl<typeof NotificationService>> = {
-    async listDeadLetters(req) {
+    async listDeadLetters(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const { limit, after } = parsePage(req.page);
       // One more than the page: its presence says whether another page exists.
       const letters = await listDeadLetters(deps.db, { channel: parseChannelFilter(req.channel), after, limit: limit + 1 });
@@ -45,7 +48,8 @@ export function createDeadLetterHandlers(deps: NotificationDeps): Partial<Servic
       });
     },
 
-    async replayDeadLetters(req) {
+    async replayDeadLetters(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (req.limit < 0) throw invalidField("limit", "must not be negative");
       const limit = Math.min(req.limit === 0 ? DEFAULT_REPLAY_LIMIT : req.limit, MAX_REPLAY_LIMIT);
       req.notificationIds.forEach((id, i) => {

@@ -10,6 +10,7 @@ import {
   type NotificationService,
 } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
+import { requireCaller } from "#platform/internal-auth/index.js";
 import type { NotificationDeps } from "../context.js";
 import type { NotificationIntent } from "../domain/notification-intent.js";
 import { planOn, reachableChannels } from "../domain/plan-notifications.js";
@@ -18,24 +19,27 @@ import { invalidField, NotificationError } from "../errors.js";
 import { listNotifications, queueNotifications } from "../storage/notifications.repository.js";
 import { listChangedPreferences, saveChangedPreferences } from "../storage/preferences.repository.js";
 import { findReachability } from "../storage/recipients.repository.js";
+import { STAFF_CALLERS, USER_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
 import { encodePageToken, parseChannel, parseChannelFilter, parsePage, parsePreferenceUpdates, parseStatusFilter, parseUserId } from "./parse.js";
 import { notificationPb, preferencesPb } from "./to-proto.js";
 
 /**
- * GetPreferences, UpdatePreferences, ListNotifications, SendTestNotification.
- * Callers (mobile-bff, backoffice) pass the user id they act for. Refusals
- * become gRPC errors in `mapErrors`.
+ * GetPreferences, UpdatePreferences, ListNotifications (for USER_CALLERS),
+ * SendTestNotification (for STAFF_CALLERS). Callers pass the user id they
+ * act for. Refusals become gRPC errors in `mapErrors`.
  */
 export function createNotificationHandlers(deps: NotificationDeps): Partial<ServiceImpl<typeof NotificationService>> {
   const impl: Partial<ServiceImpl<typeof NotificationService>> = {
-    async getPreferences(req) {
+    async getPreferences(req, ctx) {
+      requireCaller(ctx, USER_CALLERS);
       const userId = parseUserId(req.userId);
       const preferences = resolvePreferences(await listChangedPreferences(deps.db, userId));
       return create(GetPreferencesResponseSchema, { preferences: preferencesPb(preferences) });
     },
 
-    async updatePreferences(req) {
+    async updatePreferences(req, ctx) {
+      requireCaller(ctx, USER_CALLERS);
       const userId = parseUserId(req.userId);
       const updates = parsePreferenceUpdates(req.entries);
       const preferences = await deps.db.transaction().execute(async (trx) => {
@@ -46,7 +50,8 @@ export function createNotificationHandlers(deps: NotificationDeps): Partial<Serv
       return create(UpdatePreferencesResponseSchema, { preferences: preferencesPb(preferences) });
     },
 
-    async listNotifications(req) {
+    async listNotifications(req, ctx) {
+      requireCaller(ctx, USER_CALLERS);
       const userId = parseUserId(req.userId);
       const { limit, after } = parsePage(req.page);
       const rows = await listNotifications(deps.db, {
@@ -64,7 +69,8 @@ export function createNotificationHandlers(deps: NotificationDeps): Partial<Serv
       });
     },
 
-    async sendTestNotification(req) {
+    async sendTestNotification(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const userId = parseUserId(req.userId);
       const channel = parseChannel(req.channel);
       if (req.actorId.trim() === "") throw invalidField("actor_id", "is required");
