@@ -90,7 +90,7 @@ export const newUserId = () => `user-${randomUUID()}`;
 
 /** Seeds a recipient as UserRegistered and DeviceRegistered would; answers the user id. */
 export async function seedRecipient(
-  h: NotificationHarness,
+  h: { readonly db: Kysely<NotificationDatabase>; readonly clock: () => Date },
   r: { userId?: string; email?: string; phoneNumber?: string; pushToken?: string; locale?: string } = {},
 ): Promise<string> {
   const userId = r.userId ?? newUserId();
@@ -150,7 +150,7 @@ export interface NotificationTestConsumer extends TestConsumer {
  */
 export async function startNotificationConsumer(
   t: TestContext,
-  h: NotificationHarness,
+  h: Pick<NotificationHarness, "db">,
   bus: TestAmqp,
   name: string,
   options: Partial<EventConsumerOptions> & { logger?: Logger } = {},
