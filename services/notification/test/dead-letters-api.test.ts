@@ -15,7 +15,7 @@ import { useTestDatabase } from "#platform/testing/index.js";
 import type { ChannelName, NotificationDatabase } from "../src/storage/notification.table.js";
 import { createDeadLetterHandlers } from "../src/transport/dead-letter-handlers.js";
 import { insertNotification, readNotification } from "./support/delivery-harness.js";
-import { verifiedCaller } from "./support/notification-harness.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 
 const database = useTestDatabase<NotificationDatabase>({ migrationsFolder: "services/notification/migrations" });
 let db: Kysely<NotificationDatabase>;
@@ -25,7 +25,7 @@ const registry = new Registry();
 before(async () => {
   db = (await database()).db;
   const handlers = createDeadLetterHandlers({ db, logger: createSilentLogger(), clock: () => new Date(), metricsRegistry: registry });
-  client = createClient(NotificationService, createRouterTransport((router) => router.service(NotificationService, handlers), { router: { interceptors: [verifiedCaller("backoffice")] } }));
+  client = createClient(NotificationService, createRouterTransport((router) => router.service(NotificationService, handlers), { router: { interceptors: [asVerifiedCaller("backoffice")] } }));
 });
 
 /** A notification dead-lettered `minutesAgo` minutes ago. */

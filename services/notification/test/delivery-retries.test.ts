@@ -12,7 +12,7 @@ import { NotificationService } from "#gen/wallet/notification/v1/notification_se
 import { createSilentLogger } from "#platform/logging/index.js";
 import { createDeadLetterHandlers } from "../src/transport/dead-letter-handlers.js";
 import { insertNotification, readNotification, useDelivery, waitForStatus, waitUntil } from "./support/delivery-harness.js";
-import { verifiedCaller } from "./support/notification-harness.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 
 const delivery = useDelivery();
 
@@ -42,7 +42,7 @@ test("a gateway that always fails dead-letters after max attempts; once fixed, a
   const client = createClient(
     NotificationService,
     createRouterTransport((router) => router.service(NotificationService, createDeadLetterHandlers({ db, logger: createSilentLogger(), clock: () => new Date() })), {
-      router: { interceptors: [verifiedCaller("backoffice")] },
+      router: { interceptors: [asVerifiedCaller("backoffice")] },
     }),
   );
   sink.mode = "failing";

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import type { Kysely } from "kysely";
 import { DeadLetterStatus } from "#gen/wallet/risk/v1/dead_letter_pb.js";
 import { RiskService } from "#gen/wallet/risk/v1/risk_service_pb.js";
@@ -155,7 +156,7 @@ describe("risk consumer", () => {
 
     // The backoffice RPCs: listed PENDING; replayed while still broken, it fails again.
     const queue = consumer.consumer.topology.queue;
-    const client = createClient(RiskService, createRouterTransport(createRiskRoutes({ ...deps, deadLetterReplay: { amqpUrl: bus.url, queue } })));
+    const client = createClient(RiskService, createRouterTransport(createRiskRoutes({ ...deps, deadLetterReplay: { amqpUrl: bus.url, queue } }), { router: { interceptors: [asVerifiedCaller("backoffice")] } }));
     const pending = await client.listDeadLetters({ status: DeadLetterStatus.PENDING });
     assert.deepEqual(
       pending.deadLetters.map((d) => [d.eventId, d.eventType, d.queue, d.attempts, d.status]),

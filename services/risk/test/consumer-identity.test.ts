@@ -73,7 +73,7 @@ describe("devices seen by identity", () => {
     await publishEvents(await amqp(), consumer.exchange, [loginFromNewDevice(userId, deviceId, new Date(h.clock().getTime() - 48 * HOUR_MS))]);
     await eventually("the login", async () => (await settled(consumer)) === 1);
 
-    const scored = await h.client.scoreTransaction(transfer(100_000n, { userId, deviceId }));
+    const scored = await h.scorer.scoreTransaction(transfer(100_000n, { userId, deviceId }));
     assert.equal(scored.decision, Decision.ALLOW);
   });
 });

@@ -73,7 +73,7 @@ describe("posted movements in the velocity windows", () => {
     const consumer = await startRiskConsumer(t, h, await amqp(), "scored");
     const by = someone();
     const reference = randomUUID();
-    await h.client.scoreTransaction(transfer(2_500n, { ...by, referenceId: reference }));
+    await h.scorer.scoreTransaction(transfer(2_500n, { ...by, referenceId: reference }));
     await publishEvents(await amqp(), consumer.exchange, [transferPosted(by, 2_500n, h.clock(), { riskReference: reference })]);
     await eventually("the transfer", async () => (await settled(consumer)) === 1);
 
@@ -125,7 +125,7 @@ describe("posted movements in the velocity windows", () => {
     await publishEvents(await amqp(), consumer.exchange, [transferPosted(by, 2_500n, h.clock(), { toAccountId })]);
     await eventually("the transfer", async () => (await settled(consumer)) === 1);
 
-    const scored = await h.client.scoreTransaction(transfer(2_500n, { ...by, counterpartyAccountId: toAccountId }));
+    const scored = await h.scorer.scoreTransaction(transfer(2_500n, { ...by, counterpartyAccountId: toAccountId }));
     assert.deepEqual(scored.reasons, []);
   });
 });

@@ -26,7 +26,7 @@ async function rejectsWith(call: Promise<unknown>, code: Code): Promise<void> {
 
 describe("rules as data", () => {
   test("the migration seeds default rules, listed by id page by page", async () => {
-    const { client } = await risk();
+    const { client, scorer } = await risk();
     const first = await client.listRules({ page: { pageSize: 5 } });
     assert.equal(first.rules.length, 5);
     assert.notEqual(first.page?.nextPageToken, "");
@@ -37,13 +37,13 @@ describe("rules as data", () => {
     const blocklist = await client.listRules({ kind: RuleKind.BLOCKLIST });
     assert.equal(blocklist.rules.length, 3);
     // The defaults score: 60,000 EUR from a fresh device is a STEP_UP (amounts, new device, and over the day's sum).
-    const scored = await client.scoreTransaction(transfer(6_000_000n));
+    const scored = await scorer.scoreTransaction(transfer(6_000_000n));
     assert.equal(scored.decision, Decision.STEP_UP);
     assert.deepEqual(scored.reasons.map((r) => r.ruleId).sort(), ["amount.eur.review", "amount.eur.step_up", "new_device.eur", "velocity.sum.user.24h.eur"]);
   });
 
   test("the most severe decision wins and scores add up, capped at 1000", async () => {
-    const { client, setRules } = await risk();
+    const { client, scorer, setRules } = await risk();
     const amount = (id: string, minor: bigint, decision: Decision, score: number) => ({
       id,
       kind: RuleKind.AMOUNT_THRESHOLD,
@@ -53,11 +53,11 @@ describe("rules as data", () => {
       score,
     });
     await setRules([amount("a.review", 1_000n, Decision.REVIEW, 300), amount("b.deny", 3_000n, Decision.DENY, 500), amount("c.step_up", 2_000n, Decision.STEP_UP, 400)]);
-    const review = await client.scoreTransaction(transfer(1_500n));
+    const review = await scorer.scoreTransaction(transfer(1_500n));
     assert.deepEqual([review.decision, review.score], [Decision.REVIEW, 300]);
-    const stepUp = await client.scoreTransaction(transfer(2_500n));
+    const stepUp = await scorer.scoreTransaction(transfer(2_500n));
     assert.deepEqual([stepUp.decision, stepUp.score], [Decision.STEP_UP, 700]);
-    const deny = await client.scoreTransaction(transfer(3_000n));
+    const deny = await scorer.scoreTransaction(transfer(3_000n));
     assert.deepEqual([deny.decision, deny.score], [Decision.DENY, 1000]);
     assert.deepEqual(
       deny.reasons.map((r) => [r.ruleId, r.decision, r.score]),
@@ -70,19 +70,19 @@ describe("rules as data", () => {
   });
 
   test("UpsertRule and DeleteRule take effect without a restart; other replicas follow at their next reload", async () => {
-    const { client, db, clock, setRules } = await risk();
+    const { client, scorer, db, clock, setRules } = await risk();
     await setRules([{ id: "amount.eur", kind: RuleKind.AMOUNT_THRESHOLD, currency: "EUR", thresholdAmount: money(100_000n), decision: Decision.REVIEW, score: 300 }]);
     const replica = createRulesCache(db, clock, createSilentLogger());
     assert.equal((await replica.current()).rules[0]?.thresholdMinor, 100_000n);
-    assert.equal((await client.scoreTransaction(transfer(150_000n))).decision, Decision.REVIEW);
+    assert.equal((await scorer.scoreTransaction(transfer(150_000n))).decision, Decision.REVIEW);
 
     const { rule } = await client.upsertRule({
       rule: { id: "amount.eur", kind: RuleKind.AMOUNT_THRESHOLD, currency: "EUR", thresholdAmount: money(200_000n), decision: Decision.REVIEW, score: 300, enabled: true },
       expectedVersion: 1n,
     });
     assert.equal(rule?.version, 2n);
-    assert.equal((await client.scoreTransaction(transfer(150_000n))).decision, Decision.ALLOW, "this replica applies the change at once");
-    assert.equal((await client.scoreTransaction(transfer(200_000n))).decision, Decision.REVIEW);
+    assert.equal((await scorer.scoreTransaction(transfer(150_000n))).decision, Decision.ALLOW, "this replica applies the change at once");
+    assert.equal((await scorer.scoreTransaction(transfer(200_000n))).decision, Decision.REVIEW);
 
     const abort = new AbortController();
     replica.startRefreshing(20, abort.signal);
@@ -98,7 +98,7 @@ describe("rules as data", () => {
 
     await rejectsWith(client.upsertRule({ rule: { ...rule!, version: 0n }, expectedVersion: 1n }), Code.Aborted);
     await client.upsertRule({ rule: { ...rule!, enabled: false } });
-    assert.equal((await client.scoreTransaction(transfer(900_000n))).decision, Decision.ALLOW, "a disabled rule is not evaluated");
+    assert.equal((await scorer.scoreTransaction(transfer(900_000n))).decision, Decision.ALLOW, "a disabled rule is not evaluated");
     assert.equal((await client.listRules({ enabledOnly: true })).rules.length, 0);
     await client.deleteRule({ ruleId: "amount.eur" });
     await rejectsWith(client.deleteRule({ ruleId: "amount.eur" }), Code.NotFound);
@@ -106,7 +106,7 @@ describe("rules as data", () => {
   });
 
   test("UpsertRule refuses what a kind needs but lacks", async () => {
-    const { client } = await risk();
+    const { client, scorer } = await risk();
     const base = { id: "velocity.x", kind: RuleKind.VELOCITY_COUNT, scope: RuleScope.USER, thresholdCount: 3, decision: Decision.DENY, score: 10, enabled: true };
     await rejectsWith(client.upsertRule({ rule: base }), Code.InvalidArgument);
     await rejectsWith(client.upsertRule({ rule: { ...base, window: durationFromMs(120_000) } }), Code.InvalidArgument);
@@ -120,21 +120,21 @@ describe("rules as data", () => {
 
 describe("ScoreTransaction requests", () => {
   test("the same reference answers the same assessment and counts once toward velocity", async () => {
-    const { client, setRules } = await risk();
+    const { client, scorer, setRules } = await risk();
     await setRules([{ id: "velocity.count.user.1m", kind: RuleKind.VELOCITY_COUNT, scope: RuleScope.USER, window: durationFromMs(60_000), thresholdCount: 1, decision: Decision.DENY, score: 500 }]);
     const request = transfer(100n, { userId: `user-${randomUUID()}` });
-    const first = await client.scoreTransaction(request);
-    const replay = await client.scoreTransaction(request);
+    const first = await scorer.scoreTransaction(request);
+    const replay = await scorer.scoreTransaction(request);
     assert.equal(first.decision, Decision.ALLOW);
     assert.equal(replay.assessmentId, first.assessmentId);
     assert.equal(replay.decision, Decision.ALLOW);
-    assert.equal((await client.scoreTransaction({ ...request, referenceId: randomUUID() })).decision, Decision.DENY, "a new reference counts");
+    assert.equal((await scorer.scoreTransaction({ ...request, referenceId: randomUUID() })).decision, Decision.DENY, "a new reference counts");
   });
 
   test("a missing user or amount is INVALID_ARGUMENT", async () => {
-    const { client } = await risk();
-    await rejectsWith(client.scoreTransaction({ ...transfer(1n), userId: "" }), Code.InvalidArgument);
-    await rejectsWith(client.scoreTransaction({ ...transfer(1n), amount: undefined }), Code.InvalidArgument);
-    await rejectsWith(client.scoreTransaction({ ...transfer(1n), amount: money(1n, "eur") }), Code.InvalidArgument);
+    const { client, scorer } = await risk();
+    await rejectsWith(scorer.scoreTransaction({ ...transfer(1n), userId: "" }), Code.InvalidArgument);
+    await rejectsWith(scorer.scoreTransaction({ ...transfer(1n), amount: undefined }), Code.InvalidArgument);
+    await rejectsWith(scorer.scoreTransaction({ ...transfer(1n), amount: money(1n, "eur") }), Code.InvalidArgument);
   });
 });

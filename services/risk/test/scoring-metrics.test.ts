@@ -15,11 +15,11 @@ async function counter(name: string, labels: Record<string, string>): Promise<nu
 }
 
 test("each answered assessment counts under its decision, and each matched rule under its id", async () => {
-  const { client, setRules } = await risk();
+  const { client, scorer, setRules } = await risk();
   await setRules([{ id: "amount.review", kind: RuleKind.AMOUNT_THRESHOLD, currency: "EUR", thresholdAmount: money(50_000n), decision: Decision.REVIEW, score: 200 }]);
-  await client.scoreTransaction(transfer(100n));
-  await client.scoreTransaction(transfer(60_000n));
-  await client.scoreTransaction(transfer(70_000n));
+  await scorer.scoreTransaction(transfer(100n));
+  await scorer.scoreTransaction(transfer(60_000n));
+  await scorer.scoreTransaction(transfer(70_000n));
   assert.equal(await counter("risk_decisions_total", { decision: "ALLOW" }), 1);
   assert.equal(await counter("risk_decisions_total", { decision: "REVIEW" }), 2);
   assert.equal(await counter("risk_rule_matches_total", { rule_id: "amount.review", decision: "REVIEW" }), 2);

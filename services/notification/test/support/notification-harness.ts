@@ -7,7 +7,7 @@
  * "<producer>.<Payload>").
  */
 import { create, toBinary } from "@bufbuild/protobuf";
-import { ConnectError, createClient, createRouterTransport, type Client, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, createClient, createRouterTransport, type Client } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { TestContext } from "node:test";
 import type { Kysely } from "kysely";
@@ -17,7 +17,7 @@ import { EventEnvelopeSchema, type EventEnvelope } from "#gen/wallet/events/v1/e
 import { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import type { EventConsumerOptions } from "#platform/consumer/index.js";
 import { startTestConsumer, type TestConsumer } from "#platform/consumer/testing/index.js";
-import { internalCallerKey } from "#platform/internal-auth/index.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, type TestAmqp } from "#platform/testing/index.js";
 import { NOTIFICATION_CONSUMER_BINDINGS } from "../../src/consumer-config.js";
@@ -49,15 +49,6 @@ export interface NotificationHarness {
   clientAs(callerId: string | undefined): NotificationClient;
 }
 
-/** Server-side: puts the caller the internal-auth interceptor would have verified into the context. */
-export const verifiedCaller =
-  (callerId: string | undefined): Interceptor =>
-  (next) =>
-  (req) => {
-    if (callerId) req.contextValues.set(internalCallerKey, { callerId, mode: "hmac" });
-    return next(req);
-  };
-
 /** Registers the per-file database; returns an async accessor to the harness. */
 export function useNotification() {
   const database = useTestDatabase<NotificationDatabase>({ migrationsFolder });
@@ -70,7 +61,7 @@ export function useNotification() {
       clock.advance = (ms) => void (now += ms);
       const deps: NotificationDeps = { db, logger: createSilentLogger(), clock };
       const clientAs = (callerId: string | undefined) =>
-        createClient(NotificationService, createRouterTransport(createNotificationRoutes(deps), { router: { interceptors: [verifiedCaller(callerId)] } }));
+        createClient(NotificationService, createRouterTransport(createNotificationRoutes(deps), { router: { interceptors: [asVerifiedCaller(callerId)] } }));
       return { db, deps, clock, client: clientAs("backoffice"), clientAs };
     })());
 }

@@ -21,7 +21,7 @@ import {
 import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
 import { DeadLetterStatus as DeadLetterStatusPb } from "#gen/wallet/risk/v1/dead_letter_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
-import { internalCallerKey } from "#platform/internal-auth/index.js";
+import { internalCallerKey, requireCaller } from "#platform/internal-auth/index.js";
 import type { RiskDeps } from "../context.js";
 import { defaultRiskConsumerConfig } from "../consumer-config.js";
 import { replayRiskDeadLetters } from "../dead-letters.js";
@@ -35,6 +35,7 @@ import { getAlert, listAlerts, updateAlert } from "../storage/alerts.repository.
 import { countPendingDeadLetters, listDeadLetters, type DeadLetterStatus } from "../storage/dead-letters.repository.js";
 import { addBlocklistEntry, listBlocklistEntries, removeBlocklistEntry } from "../storage/blocklist.repository.js";
 import { deleteRule, listRules, upsertRule } from "../storage/rules.repository.js";
+import { SCORING_CALLERS, STAFF_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
 import {
   decodeToken,
@@ -61,13 +62,14 @@ function actor(ctx: HandlerContext): string {
 }
 
 /**
- * The RiskService implementation: scoring, rules, the blocklist, alerts and
- * the event consumer's dead letters.
+ * The RiskService implementation: scoring (for SCORING_CALLERS), rules, the
+ * blocklist, alerts and the event consumer's dead letters (for STAFF_CALLERS).
  * Refusals become gRPC errors in `mapErrors`.
  */
 export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof RiskService>> {
   const impl: Partial<ServiceImpl<typeof RiskService>> = {
-    async scoreTransaction(req) {
+    async scoreTransaction(req, ctx) {
+      requireCaller(ctx, SCORING_CALLERS);
       if (req.userId === "") throw invalidField("user_id", "is required");
       const amount = parseMoney(req.amount, "amount");
       const counterparty =
@@ -98,7 +100,8 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async listAlerts(req) {
+    async listAlerts(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const limit = pageSize(req.page?.pageSize);
       const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
       const after = token?.createdAt && token.id ? { createdAt: new Date(token.createdAt), id: token.id } : undefined;
@@ -122,12 +125,14 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async getAlert(req) {
+    async getAlert(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
       return create(GetAlertResponseSchema, { alert: alertPb(await getAlert(deps.db, req.alertId)) });
     },
 
     async acknowledgeAlert(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
       const by = actor(ctx);
       const alert = await updateAlert(deps.db, req.alertId, (current) => acknowledge(current, by, deps.clock()));
@@ -135,6 +140,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
     },
 
     async resolveAlert(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
       const resolution = parseAlertResolution(req.resolution);
       const by = actor(ctx);
@@ -142,7 +148,8 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       return create(ResolveAlertResponseSchema, { alert: alertPb(alert) });
     },
 
-    async listDeadLetters(req) {
+    async listDeadLetters(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const limit = pageSize(req.page?.pageSize);
       const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
       if (token && !/^\d{1,19}$/.test(token.id ?? "")) throw invalidField("page.page_token", "is not a token this list returned");
@@ -162,7 +169,8 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async replayDeadLetters(req) {
+    async replayDeadLetters(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (req.limit < 0) throw invalidField("limit", "must not be negative");
       const limit = Math.min(req.limit === 0 ? DEFAULT_REPLAY_LIMIT : req.limit, MAX_REPLAY_LIMIT);
       req.deadLetterIds.forEach((id, i) => {
@@ -176,7 +184,8 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       return create(ReplayDeadLettersResponseSchema, { replayed, failed: 0, remaining: await countPendingDeadLetters(deps.db, RISK_CONSUMER_NAME) });
     },
 
-    async listRules(req) {
+    async listRules(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const limit = pageSize(req.page?.pageSize);
       const after = req.page?.pageToken ? decodeToken(req.page.pageToken).id : undefined;
       const rules = await listRules(deps.db, { kind: parseRuleKindFilter(req.kind), enabledOnly: req.enabledOnly, afterId: after, limit: limit + 1 });
@@ -188,14 +197,16 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async upsertRule(req) {
+    async upsertRule(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const rule = validateRule(parseRule(req.rule));
       const stored = await upsertRule(deps.db, rule, req.expectedVersion, deps.clock());
       await deps.rules.refresh();
       return create(UpsertRuleResponseSchema, { rule: rulePb(stored) });
     },
 
-    async deleteRule(req) {
+    async deleteRule(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (req.ruleId === "") throw invalidField("rule_id", "is required");
       await deleteRule(deps.db, req.ruleId);
       await deps.rules.refresh();
@@ -203,6 +214,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
     },
 
     async addBlocklistEntry(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const kind = parseBlocklistKind(req.kind);
       const value = validateBlocklistValue(kind, req.value);
       const reason = req.reason.trim();
@@ -212,14 +224,16 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       return create(AddBlocklistEntryResponseSchema, { entry: blocklistEntryPb(entry) });
     },
 
-    async removeBlocklistEntry(req) {
+    async removeBlocklistEntry(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       if (!UUID.test(req.entryId)) throw invalidField("entry_id", "must be a UUID");
       await removeBlocklistEntry(deps.db, req.entryId);
       await deps.rules.refresh();
       return create(RemoveBlocklistEntryResponseSchema, {});
     },
 
-    async listBlocklistEntries(req) {
+    async listBlocklistEntries(req, ctx) {
+      requireCaller(ctx, STAFF_CALLERS);
       const limit = pageSize(req.page?.pageSize);
       const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
       const after = token?.createdAt && token.id ? { createdAt: new Date(token.createdAt), id: token.id } : undefined;

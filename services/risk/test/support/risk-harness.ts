@@ -6,11 +6,12 @@
  */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
-import { createClient, createRouterTransport, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, createRouterTransport, type Client } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
-import { internalCallerKey } from "#platform/internal-auth/index.js";
+import type { InternalCaller } from "#platform/internal-auth/index.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, useTestRedis } from "#platform/testing/index.js";
 import { MoneySchema } from "#gen/wallet/common/v1/money_pb.js";
@@ -49,6 +50,10 @@ export interface RiskHarness {
   readonly clock: TestClock;
   /** A client calling as backoffice on behalf of staff user "staff-1". */
   readonly client: RiskClient;
+  /** A client calling as the ledger, the one service that scores movements. */
+  readonly scorer: RiskClient;
+  /** A client calling as any verified caller. */
+  clientAs(caller: InternalCaller): RiskClient;
   /** Deletes every rule (the seeded defaults included) and upserts these through the RPC. */
   setRules(rules: Array<MessageInitShape<typeof RuleSchema>>): Promise<void>;
 }
@@ -70,16 +75,16 @@ export function useRisk(options: { settings?: Partial<RiskSettings>; registry?: 
         clock,
         registry: options.registry,
       });
-      const asStaff: Interceptor = (next) => async (req) => {
-        req.contextValues.set(internalCallerKey, { callerId: "backoffice", subject: "staff-1", mode: "off" });
-        return next(req);
-      };
-      const client = createClient(RiskService, createRouterTransport(createRiskRoutes(deps), { router: { interceptors: [asStaff] } }));
+      const clientAs = (caller: InternalCaller) =>
+        createClient(RiskService, createRouterTransport(createRiskRoutes(deps), { router: { interceptors: [asVerifiedCaller(caller)] } }));
+      const client = clientAs({ callerId: "backoffice", subject: "staff-1", mode: "hmac" });
       return {
         db,
         deps,
         clock,
         client,
+        scorer: clientAs({ callerId: "ledger", mode: "hmac" }),
+        clientAs,
         async setRules(rules) {
           await db.deleteFrom("risk_rules").execute();
           for (const rule of rules) await client.upsertRule({ rule: { enabled: true, ...rule } });
