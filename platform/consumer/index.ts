@@ -1,8 +1,10 @@
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions } from "./create-event-consumer.js";
 export {
   replayDeadLetters,
+  replayDeadLettersToQueue,
   createQueueReplayPublisher,
   type ReplayDeadLettersOptions,
+  type ReplayToQueueOptions,
   type DeadLetterPublisher,
   type QueueReplayPublisher,
 } from "./replay-dead-letters.js";

@@ -98,3 +98,26 @@ export async function createQueueReplayPublisher(options: { amqpUrl: string; que
     },
   };
 }
+
+/** Options for {@link replayDeadLettersToQueue}. */
+export interface ReplayToQueueOptions extends ReplayDeadLettersOptions {
+  readonly amqpUrl: string;
+  /** The consumer's own work queue. */
+  readonly queue: string;
+}
+
+/**
+ * What the replay commands and ReplayDeadLetters RPCs do: replays a
+ * consumer's dead letters (oldest first, or only `ids`) back into its own work
+ * queue through {@link createQueueReplayPublisher}. Returns how many were
+ * replayed.
+ */
+export async function replayDeadLettersToQueue(db: Kysely<any>, options: ReplayToQueueOptions): Promise<number> {
+  const publisher = await createQueueReplayPublisher({ amqpUrl: options.amqpUrl, queue: options.queue });
+  try {
+    const ids = options.ids?.length ? options.ids : undefined;
+    return await replayDeadLetters(db, { consumer: options.consumer, limit: options.limit, ids }, publisher.publish);
+  } finally {
+    await publisher.close();
+  }
+}

@@ -4,7 +4,8 @@
  * `createEventConsumer`, keeping the recipient record and queueing
  * notifications in the same transaction as `processed_events`; retries with
  * backoff (an event for a user not registered here yet waits for the
- * UserRegistered), then `dead_letter_events`.
+ * UserRegistered), then `dead_letter_events` (replayed with
+ * `npm run notification:replay-events`).
  *
  * Nothing is cached: templates are constants and preferences are read per
  * event, so there is nothing to load before consuming (the risk consumer

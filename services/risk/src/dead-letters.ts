@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { createQueueReplayPublisher, replayDeadLetters } from "#platform/consumer/index.js";
+import { replayDeadLettersToQueue } from "#platform/consumer/index.js";
 import { RISK_CONSUMER_NAME } from "./event-handler.js";
 
 /**
@@ -8,16 +8,9 @@ import { RISK_CONSUMER_NAME } from "./event-handler.js";
  * event processed since changes nothing (`processed_events`). Returns how
  * many were replayed.
  */
-export async function replayRiskDeadLetters(
+export function replayRiskDeadLetters(
   db: Kysely<any>,
   options: { amqpUrl: string; queue: string; limit: number; ids?: readonly string[]; consumer?: string },
 ): Promise<number> {
-  const consumer = options.consumer ?? RISK_CONSUMER_NAME;
-  const publisher = await createQueueReplayPublisher({ amqpUrl: options.amqpUrl, queue: options.queue });
-  try {
-    const ids = options.ids?.length ? options.ids : undefined;
-    return await replayDeadLetters(db, { consumer, limit: options.limit, ids }, publisher.publish);
-  } finally {
-    await publisher.close();
-  }
+  return replayDeadLettersToQueue(db, { ...options, consumer: options.consumer ?? RISK_CONSUMER_NAME });
 }
