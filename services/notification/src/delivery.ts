@@ -1,10 +1,10 @@
 /**
  * The notification-delivery worker: claims queued email, SMS and push
  * notifications, sends them through SMTP and the signed HTTP gateways with
- * retries (full-jitter backoff), a per-user rate cap in Redis, and dead
- * letters after NOTIFICATION_MAX_ATTEMPTS (replayed with
- * `npm run notification:replay` or ReplayDeadLetters). Health, readiness and
- * metrics on its admin port.
+ * retries (full-jitter backoff), a circuit breaker per provider, a per-user
+ * rate cap in Redis, and dead letters after NOTIFICATION_MAX_ATTEMPTS
+ * (replayed with `npm run notification:replay` or ReplayDeadLetters).
+ * Health, readiness and metrics on its admin port.
  */
 import type { Kysely } from "kysely";
 import { createProcessRuntime, runWorkerProcess } from "#platform/runtime/index.js";
@@ -45,6 +45,7 @@ const worker = createDeliveryWorker({
   backoff: { baseMs: config.NOTIFICATION_RETRY_BASE_DELAY, maxMs: config.NOTIFICATION_RETRY_MAX_DELAY },
   pollIntervalMs: config.NOTIFICATION_POLL_INTERVAL,
   sendTimeoutMs: config.NOTIFICATION_SEND_TIMEOUT,
+  breaker: { failures: config.NOTIFICATION_BREAKER_FAILURES, halfOpenAfterMs: config.NOTIFICATION_BREAKER_HALF_OPEN },
 });
 
 await runWorkerProcess(runtime, async (signal) => {

@@ -10,12 +10,12 @@ import type { Kysely } from "kysely";
 import { Registry } from "prom-client";
 import { Channel } from "#gen/wallet/notification/v1/notification_pb.js";
 import { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase } from "#platform/testing/index.js";
 import type { ChannelName, NotificationDatabase } from "../src/storage/notification.table.js";
 import { createDeadLetterHandlers } from "../src/transport/dead-letter-handlers.js";
 import { insertNotification, readNotification } from "./support/delivery-harness.js";
-import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 
 const database = useTestDatabase<NotificationDatabase>({ migrationsFolder: "services/notification/migrations" });
 let db: Kysely<NotificationDatabase>;

@@ -31,6 +31,8 @@ test("every delivery variable has its documented default", () => {
       NOTIFICATION_BATCH_SIZE: 20,
       NOTIFICATION_USER_RATE_LIMIT: 20,
       NOTIFICATION_USER_RATE_WINDOW: 60_000,
+      NOTIFICATION_BREAKER_FAILURES: 5,
+      NOTIFICATION_BREAKER_HALF_OPEN: 30_000,
       NOTIFICATION_REDIS_PREFIX: "notification:",
     },
   );

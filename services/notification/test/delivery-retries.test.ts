@@ -9,10 +9,10 @@ import { toJson } from "@bufbuild/protobuf";
 import { createClient, createRouterTransport } from "@connectrpc/connect";
 import { Channel, DeadLetterSchema, NotificationStatus } from "#gen/wallet/notification/v1/notification_pb.js";
 import { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { createDeadLetterHandlers } from "../src/transport/dead-letter-handlers.js";
 import { insertNotification, readNotification, useDelivery, waitForStatus, waitUntil } from "./support/delivery-harness.js";
-import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 
 const delivery = useDelivery();
 

@@ -5,6 +5,7 @@ import type { ChannelName, NotificationDatabase } from "../storage/notification.
 import { describeDeliveryError, isPermanent } from "./delivery-error.js";
 import type { DeliveryMetrics, DeliveryOutcome } from "./delivery-metrics.js";
 import { markNotificationFailed, markNotificationSent, postponeNotification, type ClaimedNotification } from "./delivery.repository.js";
+import { BrokenCircuitError, type ProviderBreakers } from "./provider-breakers.js";
 import type { DeliveryProvider } from "./providers/provider.js";
 import type { UserRateCap } from "./user-rate-cap.js";
 
@@ -12,6 +13,10 @@ import type { UserRateCap } from "./user-rate-cap.js";
 export interface DeliverNotificationDeps {
   readonly db: Kysely<NotificationDatabase>;
   readonly providers: Readonly<Record<ChannelName, DeliveryProvider>>;
+  /** Pause a channel whose provider keeps failing. */
+  readonly breakers: ProviderBreakers;
+  /** How long a notification waits when its channel's circuit is open. */
+  readonly circuitOpenDelayMs: number;
   readonly rateCap: UserRateCap;
   readonly metrics: DeliveryMetrics;
   readonly logger: Logger;
@@ -42,8 +47,8 @@ async function rateCapAllows(deps: DeliverNotificationDeps, claimed: ClaimedNoti
 /**
  * Delivers one claimed notification and records the result on its row:
  * SENT; FAILED with a full-jitter backoff; DEAD_LETTERED after the last
- * attempt or a permanent refusal; or, over the user's rate cap, postponed
- * without counting an attempt. Logs carry ids and the scrubbed error only,
+ * attempt or a permanent refusal; or postponed without counting an attempt,
+ * when its channel's circuit is open or the user is over the rate cap. Logs carry ids and the scrubbed error only,
  * never the destination or body. Never throws for a provider failure; a
  * database error propagates to the loop (the row comes back after its lease).
  */
@@ -52,17 +57,22 @@ export async function deliverNotification(deps: DeliverNotificationDeps, claimed
   const labels = { channel: claimed.channel, provider: provider.name };
   const log = deps.logger.child({ notificationId: claimed.id, channel: claimed.channel, provider: provider.name });
 
+  const postpone = async (outcome: "circuit_open" | "rate_limited", retryInMs: number) => {
+    await postponeNotification(deps.db, claimed, retryInMs);
+    deps.metrics.deliveries.inc({ ...labels, outcome });
+    log.debug({ retryInMs }, outcome === "circuit_open" ? "provider circuit open; notification postponed" : "user rate cap reached; notification postponed");
+    return outcome;
+  };
+  // Before the cap: a paused channel must not spend the user's allowance.
+  if (deps.breakers.isOpen(claimed.channel)) return postpone("circuit_open", deps.circuitOpenDelayMs);
+
   const cap = await rateCapAllows(deps, claimed);
-  if (!cap.allowed) {
-    await postponeNotification(deps.db, claimed, cap.retryInMs);
-    deps.metrics.deliveries.inc({ ...labels, outcome: "rate_limited" });
-    log.debug({ retryInMs: cap.retryInMs }, "user rate cap reached; notification postponed");
-    return "rate_limited";
-  }
+  if (!cap.allowed) return postpone("rate_limited", cap.retryInMs);
 
   const attempts = claimed.attempts + 1;
+  const trial = deps.breakers.isTrialDue(claimed.channel);
   try {
-    const receipt = await provider.send(claimed, AbortSignal.timeout(deps.sendTimeoutMs));
+    const receipt = await deps.breakers.execute(claimed.channel, () => provider.send(claimed, AbortSignal.timeout(deps.sendTimeoutMs)));
     const recorded = await markNotificationSent(deps.db, claimed, { provider: provider.name, providerMessageId: receipt.providerMessageId });
     deps.metrics.deliveries.inc({ ...labels, outcome: "sent" });
     deps.metrics.latency.observe({ channel: claimed.channel }, Math.max(0, Date.now() - claimed.createdAt.getTime()) / 1000);
@@ -70,7 +80,13 @@ export async function deliverNotification(deps: DeliverNotificationDeps, claimed
     else log.warn({ attempts }, "notification sent but its row changed meanwhile; left as it is");
     return "sent";
   } catch (err) {
+    // Opened, or half-open with its one trial send already under way.
+    if (err instanceof BrokenCircuitError) return postpone("circuit_open", deps.circuitOpenDelayMs);
     const error = describeDeliveryError(err);
+    if (trial && !isPermanent(err)) {
+      log.warn({ error }, "provider still failing; circuit stays open");
+      return postpone("circuit_open", deps.circuitOpenDelayMs);
+    }
     const deadLetter = isPermanent(err) || attempts >= deps.maxAttempts;
     const retryInMs = fullJitterDelayMs(deps.backoff, attempts);
     await markNotificationFailed(deps.db, claimed, { provider: provider.name, error, deadLetter, retryInMs });

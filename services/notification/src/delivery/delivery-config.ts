@@ -38,6 +38,10 @@ export const deliveryConfigFields = {
   NOTIFICATION_USER_RATE_LIMIT: positiveInt(20),
   /** The per-user rate window, whole seconds; default 1 min. */
   NOTIFICATION_USER_RATE_WINDOW: durationMs(60_000),
+  /** Consecutive transient failures of one provider that pause its channel; default 5. */
+  NOTIFICATION_BREAKER_FAILURES: positiveInt(5),
+  /** How long a paused channel rests before one trial send; default 30 s. */
+  NOTIFICATION_BREAKER_HALF_OPEN: durationMs(30_000),
   /** Prefix of the worker's Redis keys; default "notification:". */
   NOTIFICATION_REDIS_PREFIX: text("notification:"),
 };

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { ChannelName } from "../storage/notification.table.js";
 
 /** What one delivery attempt came to. */
-export type DeliveryOutcome = "sent" | "failed" | "dead_lettered" | "rate_limited";
+export type DeliveryOutcome = "sent" | "failed" | "dead_lettered" | "rate_limited" | "circuit_open";
 
 /** The delivery worker's metrics. */
 export interface DeliveryMetrics {
@@ -55,7 +55,7 @@ export function createDeliveryMetrics(
       () =>
         new Counter({
           name: "notification_deliveries_total",
-          help: "Delivery attempts by outcome: sent, failed (retried), dead_lettered, rate_limited (postponed, no attempt counted).",
+          help: "Delivery attempts by outcome: sent, failed (retried), dead_lettered; rate_limited and circuit_open (postponed, no attempt counted).",
           labelNames: ["channel", "provider", "outcome"] as const,
           registers: [registry],
         }),

@@ -4,9 +4,12 @@ import { sleep } from "#platform/outbox/sleep.js";
 import { deliverNotification, type DeliverNotificationDeps } from "./deliver-notification.js";
 import { createDeliveryMetrics } from "./delivery-metrics.js";
 import { claimDueNotifications, countDueNotifications } from "./delivery.repository.js";
+import { createProviderBreakers, type ProviderBreakerOptions } from "./provider-breakers.js";
 
 /** Options for {@link createDeliveryWorker}: what each delivery needs, and the loop's pace. */
-export interface DeliveryWorkerOptions extends Omit<DeliverNotificationDeps, "metrics"> {
+export interface DeliveryWorkerOptions extends Omit<DeliverNotificationDeps, "metrics" | "breakers" | "circuitOpenDelayMs"> {
+  /** When a provider's circuit opens and how long it rests; its notifications wait that long. */
+  readonly breaker: ProviderBreakerOptions;
   /** The process registry; the delivery metrics are registered on it. */
   readonly registry: Registry;
   /** Notifications claimed and sent concurrently per turn. */
@@ -37,7 +40,12 @@ export interface DeliveryWorker {
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { db, logger } = options;
-  const deps: DeliverNotificationDeps = { ...options, metrics: createDeliveryMetrics(options.registry, () => countDueNotifications(db)) };
+  const deps: DeliverNotificationDeps = {
+    ...options,
+    metrics: createDeliveryMetrics(options.registry, () => countDueNotifications(db)),
+    breakers: createProviderBreakers(options.breaker, logger),
+    circuitOpenDelayMs: options.breaker.halfOpenAfterMs,
+  };
   const leaseMs = options.sendTimeoutMs + LEASE_MARGIN_MS;
 
   async function deliverDue(): Promise<number> {

@@ -163,6 +163,8 @@ export function useDelivery(): () => Promise<DeliveryHarness> {
           backoff: { baseMs: 20, maxMs: 100 },
           pollIntervalMs: 20,
           sendTimeoutMs: 2_000,
+          // Effectively off unless a test is about the breaker: other tests count every attempt.
+          breaker: { failures: 1_000, halfOpenAfterMs: 50 },
           ...overrides,
         });
         const controller = new AbortController();
