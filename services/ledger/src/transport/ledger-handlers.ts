@@ -50,14 +50,14 @@ import { findDueHoldIds } from "../storage/holds.repository.js";
 import { recomputeBalances } from "../storage/integrity.repository.js";
 import { findBalances, getBalance, getTransaction, listEntries, refundedTotal, balanceAt } from "../storage/journal.repository.js";
 import { mapErrors } from "#platform/errors/index.js";
+import { fetchLimit, takePage } from "#platform/pagination/index.js";
 import type { RiskContext } from "#gen/wallet/ledger/v1/risk_context_pb.js";
 import { screenMovement, type MovementToScreen } from "../risk/screen-movement.js";
 import { toConnectError } from "./connect-errors.js";
 import { createIdempotentWriter, withRetry } from "./idempotent-write.js";
 import {
-  decodeToken,
-  encodeToken,
-  pageSize,
+  accountCursor,
+  accountToken,
   parseDuration,
   parseId,
   parseKind,
@@ -65,6 +65,7 @@ import {
   parseMoney,
   parseOptionalId,
   parseOptionalMoney,
+  parsePage,
   parseStatusFilter,
   parseTime,
 } from "./parse.js";
@@ -116,9 +117,7 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
     },
 
     async listAccounts(req) {
-      const limit = pageSize(req.page?.pageSize);
-      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
-      if (token && (typeof token.c !== "number" || typeof token.i !== "string")) throw invalidField("page.page_token", "is not a token this list returned");
+      const { limit, after } = parsePage(req.page, accountCursor);
       const accounts = await listAccounts(
         db,
         {
@@ -127,19 +126,16 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
           kind: parseKindFilter(req.kind),
           status: parseStatusFilter(req.status),
         },
-        token ? { createdAt: new Date(token.c as number), id: token.i as string } : undefined,
-        limit + 1,
+        after,
+        fetchLimit(limit),
       );
-      const page = accounts.slice(0, limit);
-      const balances = await findBalances(db, page.map((a) => a.id));
-      const last = page[page.length - 1];
+      const page = takePage(accounts, limit, accountToken);
+      const balances = await findBalances(db, page.items.map((a) => a.id));
       return create(ListAccountsResponseSchema, {
-        accounts: page.map((account) =>
+        accounts: page.items.map((account) =>
           create(AccountWithBalanceSchema, { account: accountPb(account), balance: balancePb(balances.get(account.id)!) }),
         ),
-        page: create(PageResponseSchema, {
-          nextPageToken: accounts.length > limit && last ? encodeToken({ c: last.createdAt.getTime(), i: last.id }) : "",
-        }),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 
@@ -339,26 +335,22 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
       const from = parseTime(req.timeRange?.startTime);
       const until = parseTime(req.timeRange?.endTime);
       if (from && until && from >= until) throw invalidField("time_range", "start_time must be before end_time");
-      const limit = pageSize(req.page?.pageSize);
+      const { limit, after: token } = parsePage(req.page, (fields) => fields);
       // A token is bound to its account, range and order.
       const binding = `${accountId}|${from?.getTime() ?? ""}|${until?.getTime() ?? ""}|${req.oldestFirst}`;
       let afterSequence: bigint | undefined;
-      if (req.page?.pageToken) {
-        const token = decodeToken(req.page.pageToken);
+      if (token) {
         if (token.b !== binding || typeof token.s !== "string" || !/^\d+$/.test(token.s)) {
           throw invalidField("page.page_token", "belongs to another account, time range or order");
         }
         afterSequence = BigInt(token.s);
       }
       const account = await getAccount(db, accountId);
-      const rows = await listEntries(db, { accountId, from, until, oldestFirst: req.oldestFirst, afterSequence, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
+      const rows = await listEntries(db, { accountId, from, until, oldestFirst: req.oldestFirst, afterSequence, limit: fetchLimit(limit) });
+      const page = takePage(rows, limit, (last) => ({ b: binding, s: last.sequence.toString() }));
       return create(ListStatementEntriesResponseSchema, {
-        entries: page.map((row) => statementEntryPb(row, account.currency)),
-        page: create(PageResponseSchema, {
-          nextPageToken: rows.length > limit && last ? encodeToken({ b: binding, s: last.sequence.toString() }) : "",
-        }),
+        entries: page.items.map((row) => statementEntryPb(row, account.currency)),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 

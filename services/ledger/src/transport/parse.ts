@@ -4,6 +4,7 @@ import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Money as MoneyPb } from "#gen/wallet/common/v1/money_pb.js";
 import { AccountKind, AccountStatus } from "#gen/wallet/ledger/v1/account_pb.js";
+import { createPageParser, type PageTokenFields } from "#platform/pagination/index.js";
 import type { AccountKind as Kind, AccountStatus as Status } from "../domain/accounts.js";
 import { invalidField, LedgerError } from "../domain/ledger-error.js";
 import { assertMoney, type Money } from "../domain/money.js";
@@ -67,28 +68,28 @@ export function parseDuration(value: Duration | undefined): number | undefined {
   return value === undefined ? undefined : durationMs(value);
 }
 
-/** Default and largest page sizes. */
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+/**
+ * A list request's page size (20 by default, at most 100) and, past the first
+ * page, the cursor its token holds: INVALID_FIELD "page.page_token" when the
+ * token is not one the list returned.
+ */
+export const parsePage = createPageParser({
+  limits: { default: 20, max: 100 },
+  invalid: () => invalidField("page.page_token", "is not a token this list returned"),
+});
 
-/** The page size asked for, defaulted and capped. */
-export function pageSize(requested: number | undefined): number {
-  if (!requested || requested <= 0) return DEFAULT_PAGE_SIZE;
-  return Math.min(requested, MAX_PAGE_SIZE);
+/** Where a page of accounts ended: creation time (ms) and id, the list's order. */
+export interface AccountCursor {
+  readonly createdAt: Date;
+  readonly id: string;
 }
 
-/** Encodes a page cursor: opaque to clients. */
-export function encodeToken(value: Record<string, string | number | boolean>): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
+/** ListAccounts' cursor as token fields (`c`, `i`: the format tokens already in use carry). */
+export function accountToken(account: AccountCursor): PageTokenFields {
+  return { c: account.createdAt.getTime(), i: account.id };
 }
 
-/** Decodes a page cursor; INVALID_FIELD "page.page_token" when it is not one of ours. */
-export function decodeToken(token: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-    if (typeof value === "object" && value !== null) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw invalidField("page.page_token", "is not a token this list returned");
+/** ListAccounts' cursor from token fields, or undefined when they are not its own. */
+export function accountCursor(fields: Readonly<Record<string, unknown>>): AccountCursor | undefined {
+  return typeof fields.c === "number" && typeof fields.i === "string" ? { createdAt: new Date(fields.c), id: fields.i } : undefined;
 }

@@ -10,13 +10,14 @@ import {
 } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
 import { requireCaller } from "#platform/internal-auth/index.js";
+import { fetchLimit, takePage } from "#platform/pagination/index.js";
 import type { NotificationDeps } from "../context.js";
 import { DEFAULT_REPLAY_LIMIT, listDeadLetters, MAX_REPLAY_LIMIT, replayDeadLetters, type DeadLetter } from "../dead-letters.js";
 import { deadLettersReplayedCounter } from "../delivery/delivery-metrics.js";
 import { invalidField } from "../errors.js";
 import { STAFF_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
-import { encodePageToken, isUuid, parseChannelFilter, parsePage } from "./parse.js";
+import { isUuid, parseChannelFilter, pageToken, parsePage } from "./parse.js";
 import { notificationPb } from "./to-proto.js";
 
 /** A dead letter as the API shows it: never the body or destination. */
@@ -36,15 +37,11 @@ export function createDeadLetterHandlers(deps: NotificationDeps): Partial<Servic
     async listDeadLetters(req, ctx) {
       requireCaller(ctx, STAFF_CALLERS);
       const { limit, after } = parsePage(req.page);
-      // One more than the page: its presence says whether another page exists.
-      const letters = await listDeadLetters(deps.db, { channel: parseChannelFilter(req.channel), after, limit: limit + 1 });
-      const page = letters.slice(0, limit);
-      const last = page.at(-1);
+      const letters = await listDeadLetters(deps.db, { channel: parseChannelFilter(req.channel), after, limit: fetchLimit(limit) });
+      const page = takePage(letters, limit, (last) => pageToken({ at: last.deadLetteredAt, id: last.id }));
       return create(ListDeadLettersResponseSchema, {
-        deadLetters: page.map(deadLetterPb),
-        page: create(PageResponseSchema, {
-          nextPageToken: letters.length > limit && last ? encodePageToken({ at: last.deadLetteredAt, id: last.id }) : "",
-        }),
+        deadLetters: page.items.map(deadLetterPb),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 

@@ -11,6 +11,7 @@ import {
 } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
 import { requireCaller } from "#platform/internal-auth/index.js";
+import { fetchLimit, takePage } from "#platform/pagination/index.js";
 import type { NotificationDeps } from "../context.js";
 import type { NotificationIntent } from "../domain/notification-intent.js";
 import { planOn, reachableChannels } from "../domain/plan-notifications.js";
@@ -21,7 +22,7 @@ import { listChangedPreferences, saveChangedPreferences } from "../storage/prefe
 import { findReachability } from "../storage/recipients.repository.js";
 import { STAFF_CALLERS, USER_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
-import { encodePageToken, parseChannel, parseChannelFilter, parsePage, parsePreferenceUpdates, parseStatusFilter, parseUserId } from "./parse.js";
+import { pageToken, parseChannel, parseChannelFilter, parsePage, parsePreferenceUpdates, parseStatusFilter, parseUserId } from "./parse.js";
 import { notificationPb, preferencesPb } from "./to-proto.js";
 
 /**
@@ -59,13 +60,12 @@ export function createNotificationHandlers(deps: NotificationDeps): Partial<Serv
         channel: parseChannelFilter(req.channel),
         status: parseStatusFilter(req.status),
         after,
-        limit: limit + 1,
+        limit: fetchLimit(limit),
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const page = takePage(rows, limit, (last) => pageToken({ at: last.createdAt, id: last.id }));
       return create(ListNotificationsResponseSchema, {
-        notifications: page.map(notificationPb),
-        page: create(PageResponseSchema, { nextPageToken: rows.length > limit && last ? encodePageToken({ at: last.createdAt, id: last.id }) : "" }),
+        notifications: page.items.map(notificationPb),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 

@@ -1,15 +1,18 @@
 /** Request fields as domain values: each refusal names the field (INVALID_ARGUMENT). */
 import type { PageRequest } from "#gen/wallet/common/v1/pagination_pb.js";
 import { Category as CategoryPb, Channel as ChannelPb, NotificationStatus as NotificationStatusPb, type ChannelPreference } from "#gen/wallet/notification/v1/notification_pb.js";
+import { createPageParser, type PageTokenFields } from "#platform/pagination/index.js";
 import type { CategoryName, ChannelName } from "../domain/channels.js";
 import type { PreferenceUpdate } from "../domain/preferences.js";
 import { invalidField } from "../errors.js";
 import type { NotificationStatusName } from "../storage/notification.table.js";
 import type { PageCursor } from "../storage/notifications.repository.js";
 
-/** Default and largest page sizes. */
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
+/** Page sizes (50 by default, at most 200) and the refusal of a token no list returned. */
+const parseAnyPage = createPageParser({
+  limits: { default: 50, max: 200 },
+  invalid: () => invalidField("page.page_token", "is not a token this list returned"),
+});
 
 /** True for the UUID shape of notification ids. */
 export function isUuid(value: string): boolean {
@@ -61,31 +64,18 @@ export function parsePreferenceUpdates(entries: readonly ChannelPreference[]): P
   });
 }
 
-/** The page size asked for, defaulted and capped. */
-function pageSize(requested: number | undefined): number {
-  if (!requested || requested <= 0) return DEFAULT_PAGE_SIZE;
-  return Math.min(requested, MAX_PAGE_SIZE);
+/** A page cursor as token fields: `at` (ISO time) and `id`, the format tokens already in use carry. */
+export function pageToken(cursor: PageCursor): PageTokenFields {
+  return { at: cursor.at.toISOString(), id: cursor.id };
 }
 
-/** Encodes a page cursor: opaque to clients. */
-export function encodePageToken(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify({ at: cursor.at.toISOString(), id: cursor.id })).toString("base64url");
+/** A page cursor from token fields, or undefined when they are not one this list wrote. */
+function pageCursor(fields: Readonly<Record<string, unknown>>): PageCursor | undefined {
+  const at = new Date(String(fields.at));
+  return typeof fields.id === "string" && isUuid(fields.id) && !Number.isNaN(at.getTime()) ? { at, id: fields.id } : undefined;
 }
 
-/** Decodes a page cursor; INVALID_FIELD "page.page_token" when it is not one this list returned. */
-function decodePageToken(token: string): PageCursor {
-  try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { at?: unknown; id?: unknown };
-    const at = new Date(String(value.at));
-    if (typeof value.id === "string" && isUuid(value.id) && !Number.isNaN(at.getTime())) return { at, id: value.id };
-  } catch {
-    // fall through
-  }
-  throw invalidField("page.page_token", "is not a token this list returned");
-}
-
-/** The page size and cursor of a request. */
+/** The page size and cursor of a request; INVALID_FIELD "page.page_token" when the token is not one this list returned. */
 export function parsePage(page: PageRequest | undefined): { limit: number; after?: PageCursor } {
-  const limit = pageSize(page?.pageSize);
-  return page?.pageToken ? { limit, after: decodePageToken(page.pageToken) } : { limit };
+  return parseAnyPage(page, pageCursor);
 }

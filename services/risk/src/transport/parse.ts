@@ -5,35 +5,56 @@ import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_
 import { RuleKind as RuleKindPb, RuleScope as RuleScopePb, type Rule as RulePb } from "#gen/wallet/risk/v1/rule_pb.js";
 import { Decision as DecisionPb, TransactionKind as TransactionKindPb } from "#gen/wallet/risk/v1/scoring_pb.js";
 import { AlertResolution as AlertResolutionPb, AlertSeverity as AlertSeverityPb, AlertStatus as AlertStatusPb } from "#gen/wallet/risk/v1/alert_pb.js";
+import { createPageParser, type PageTokenFields } from "#platform/pagination/index.js";
 import type { AlertResolution, AlertSeverity, AlertStatus } from "../domain/alert.js";
 import type { BlocklistKind } from "../domain/blocklist.js";
 import { invalidField } from "../domain/risk-error.js";
 import { isVelocityWindow, type Decision, type Rule, type RuleKind, type RuleScope, type TransactionKind } from "../domain/rules.js";
 
-/** Default and largest page sizes. */
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
+/** UUID shape of alert and blocklist entry ids. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The page size asked for, defaulted and capped. */
-export function pageSize(requested: number | undefined): number {
-  if (!requested || requested <= 0) return DEFAULT_PAGE_SIZE;
-  return Math.min(requested, MAX_PAGE_SIZE);
+/**
+ * A list request's page size (50 by default, at most 200) and, past the first
+ * page, the cursor its token holds: INVALID_FIELD "page.page_token" when the
+ * token is not one the list returned.
+ */
+export const parsePage = createPageParser({
+  limits: { default: 50, max: 200 },
+  invalid: () => invalidField("page.page_token", "is not a token this list returned"),
+});
+
+/** Where a page of a newest-first list (alerts, blocklist entries) ended. */
+export interface CreatedCursor {
+  readonly createdAt: Date;
+  readonly id: string;
 }
 
-/** Encodes a page cursor: opaque to clients. */
-export function encodeToken(value: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(value)).toString("base64url");
+/** A newest-first list's cursor as token fields. */
+export function createdToken(row: CreatedCursor): PageTokenFields {
+  return { createdAt: row.createdAt.toISOString(), id: row.id };
 }
 
-/** Decodes a page cursor; INVALID_FIELD "page.page_token" when it is not one of ours. */
-export function decodeToken(token: string): Record<string, string> {
-  try {
-    const value = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as unknown;
-    if (typeof value === "object" && value !== null) return value as Record<string, string>;
-  } catch {
-    // fall through
-  }
-  throw invalidField("page.page_token", "is not a token this list returned");
+/** A newest-first list's cursor from token fields, or undefined when they are not its own. */
+export function createdCursor(fields: Readonly<Record<string, unknown>>): CreatedCursor | undefined {
+  if (typeof fields.createdAt !== "string" || typeof fields.id !== "string" || !UUID.test(fields.id)) return undefined;
+  const createdAt = new Date(fields.createdAt);
+  return Number.isNaN(createdAt.getTime()) ? undefined : { createdAt, id: fields.id };
+}
+
+/** An id-ordered list's cursor (rules, dead letters) as token fields. */
+export function idToken(row: { readonly id: string }): PageTokenFields {
+  return { id: row.id };
+}
+
+/** ListRules' cursor (the last rule id) from token fields. */
+export function ruleCursor(fields: Readonly<Record<string, unknown>>): string | undefined {
+  return typeof fields.id === "string" ? fields.id : undefined;
+}
+
+/** ListDeadLetters' cursor (the last dead letter's int8 id) from token fields. */
+export function deadLetterCursor(fields: Readonly<Record<string, unknown>>): bigint | undefined {
+  return typeof fields.id === "string" && /^\d{1,19}$/.test(fields.id) ? BigInt(fields.id) : undefined;
 }
 
 /** A required amount in minor units with its currency. */

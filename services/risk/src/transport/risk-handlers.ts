@@ -22,6 +22,7 @@ import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_
 import { DeadLetterStatus as DeadLetterStatusPb } from "#gen/wallet/risk/v1/dead_letter_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
 import { internalCallerKey, requireCaller } from "#platform/internal-auth/index.js";
+import { fetchLimit, takePage } from "#platform/pagination/index.js";
 import type { RiskDeps } from "../context.js";
 import { defaultRiskConsumerConfig } from "../consumer-config.js";
 import { replayRiskDeadLetters } from "../dead-letters.js";
@@ -38,18 +39,18 @@ import { deleteRule, listRules, upsertRule } from "../storage/rules.repository.j
 import { SCORING_CALLERS, STAFF_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
 import {
-  decodeToken,
-  encodeToken,
-  pageSize,
+  createdCursor,
+  createdToken,
+  deadLetterCursor,
+  idToken,
   parseAlertResolution,
   parseAlertSeverityFilter,
   parseAlertStatusFilter,
-  parseBlocklistKind, parseMoney, parseRule, parseRuleKindFilter, parseTime, parseTransactionKind,
+  parseBlocklistKind, parseMoney, parsePage, parseRule, parseRuleKindFilter, parseTime, parseTransactionKind,
+  ruleCursor,
+  UUID,
 } from "./parse.js";
 import { alertPb, blocklistEntryPb, deadLetterPb, decisionPb, reasonPb, rulePb } from "./to-proto.js";
-
-/** UUID shape of entry ids. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** ReplayDeadLetters' default and largest batch. */
 const DEFAULT_REPLAY_LIMIT = 200;
@@ -102,10 +103,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
 
     async listAlerts(req, ctx) {
       requireCaller(ctx, STAFF_CALLERS);
-      const limit = pageSize(req.page?.pageSize);
-      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
-      const after = token?.createdAt && token.id ? { createdAt: new Date(token.createdAt), id: token.id } : undefined;
-      if (after && (Number.isNaN(after.createdAt.getTime()) || !UUID.test(after.id))) throw invalidField("page.page_token", "is not a token this list returned");
+      const { limit, after } = parsePage(req.page, createdCursor);
       const alerts = await listAlerts(deps.db, {
         status: parseAlertStatusFilter(req.status),
         severity: parseAlertSeverityFilter(req.severity),
@@ -113,15 +111,12 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
         from: parseTime(req.timeRange?.startTime),
         to: parseTime(req.timeRange?.endTime),
         after,
-        limit: limit + 1,
+        limit: fetchLimit(limit),
       });
-      const page = alerts.slice(0, limit);
-      const last = page.at(-1);
+      const page = takePage(alerts, limit, createdToken);
       return create(ListAlertsResponseSchema, {
-        alerts: page.map(alertPb),
-        page: create(PageResponseSchema, {
-          nextPageToken: alerts.length > limit && last ? encodeToken({ createdAt: last.createdAt.toISOString(), id: last.id }) : "",
-        }),
+        alerts: page.items.map(alertPb),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 
@@ -150,22 +145,19 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
 
     async listDeadLetters(req, ctx) {
       requireCaller(ctx, STAFF_CALLERS);
-      const limit = pageSize(req.page?.pageSize);
-      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
-      if (token && !/^\d{1,19}$/.test(token.id ?? "")) throw invalidField("page.page_token", "is not a token this list returned");
+      const { limit, after } = parsePage(req.page, deadLetterCursor);
       if (DeadLetterStatusPb[req.status] === undefined) throw invalidField("status", "unknown status");
       const letters = await listDeadLetters(deps.db, {
         consumer: RISK_CONSUMER_NAME,
         status: req.status === DeadLetterStatusPb.UNSPECIFIED ? undefined : (DeadLetterStatusPb[req.status] as DeadLetterStatus),
-        afterId: token ? BigInt(token.id!) : undefined,
-        limit: limit + 1,
+        afterId: after,
+        limit: fetchLimit(limit),
       });
-      const page = letters.slice(0, limit);
-      const last = page.at(-1);
+      const page = takePage(letters, limit, idToken);
       const queue = deps.deadLetterReplay?.queue ?? defaultRiskConsumerConfig.RISK_CONSUMER_QUEUE;
       return create(ListDeadLettersResponseSchema, {
-        deadLetters: page.map((letter) => deadLetterPb(letter, queue)),
-        page: create(PageResponseSchema, { nextPageToken: letters.length > limit && last ? encodeToken({ id: last.id }) : "" }),
+        deadLetters: page.items.map((letter) => deadLetterPb(letter, queue)),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 
@@ -186,14 +178,12 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
 
     async listRules(req, ctx) {
       requireCaller(ctx, STAFF_CALLERS);
-      const limit = pageSize(req.page?.pageSize);
-      const after = req.page?.pageToken ? decodeToken(req.page.pageToken).id : undefined;
-      const rules = await listRules(deps.db, { kind: parseRuleKindFilter(req.kind), enabledOnly: req.enabledOnly, afterId: after, limit: limit + 1 });
-      const page = rules.slice(0, limit);
-      const last = page.at(-1);
+      const { limit, after } = parsePage(req.page, ruleCursor);
+      const rules = await listRules(deps.db, { kind: parseRuleKindFilter(req.kind), enabledOnly: req.enabledOnly, afterId: after, limit: fetchLimit(limit) });
+      const page = takePage(rules, limit, idToken);
       return create(ListRulesResponseSchema, {
-        rules: page.map(rulePb),
-        page: create(PageResponseSchema, { nextPageToken: rules.length > limit && last ? encodeToken({ id: last.id }) : "" }),
+        rules: page.items.map(rulePb),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
 
@@ -234,24 +224,19 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
 
     async listBlocklistEntries(req, ctx) {
       requireCaller(ctx, STAFF_CALLERS);
-      const limit = pageSize(req.page?.pageSize);
-      const token = req.page?.pageToken ? decodeToken(req.page.pageToken) : undefined;
-      const after = token?.createdAt && token.id ? { createdAt: new Date(token.createdAt), id: token.id } : undefined;
+      const { limit, after } = parsePage(req.page, createdCursor);
       const entries = await listBlocklistEntries(deps.db, {
         kind: req.kind === BlocklistKindPb.UNSPECIFIED ? undefined : parseBlocklistKind(req.kind),
         value: req.value === "" ? undefined : req.value,
         includeExpired: req.includeExpired,
         now: deps.clock(),
         after,
-        limit: limit + 1,
+        limit: fetchLimit(limit),
       });
-      const page = entries.slice(0, limit);
-      const last = page.at(-1);
+      const page = takePage(entries, limit, createdToken);
       return create(ListBlocklistEntriesResponseSchema, {
-        entries: page.map(blocklistEntryPb),
-        page: create(PageResponseSchema, {
-          nextPageToken: entries.length > limit && last ? encodeToken({ createdAt: last.createdAt.toISOString(), id: last.id }) : "",
-        }),
+        entries: page.items.map(blocklistEntryPb),
+        page: create(PageResponseSchema, { nextPageToken: page.nextPageToken }),
       });
     },
   };
