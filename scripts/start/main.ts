@@ -54,8 +54,19 @@ for (const database of databases) {
 // Email, SMS and push go to a local sink unless the user names real providers.
 let sink: ProviderSink | undefined;
 if (!process.env.NOTIFICATION_SMTP_URL && !process.env.NOTIFICATION_SMS_URL && !process.env.NOTIFICATION_PUSH_URL) {
-  sink = await startProviderSink({ smtpPort: 1025 + offset, httpPort: 1026 + offset, log: (line) => say(`provider sink: ${line}`) });
-  Object.assign(shared, { NOTIFICATION_SMTP_URL: sink.smtpUrl, NOTIFICATION_SMS_URL: sink.smsUrl, NOTIFICATION_PUSH_URL: sink.pushUrl });
+  const [smtpPort, httpPort] = [1025 + offset, 1026 + offset];
+  Object.assign(shared, {
+    NOTIFICATION_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    NOTIFICATION_SMS_URL: `http://127.0.0.1:${httpPort}/sms`,
+    NOTIFICATION_PUSH_URL: `http://127.0.0.1:${httpPort}/push`,
+  });
+  try {
+    sink = await startProviderSink({ smtpPort, httpPort, log: (line) => say(`provider sink: ${line}`) });
+  } catch (err) {
+    // Most likely a mail catcher of the developer's own (MailHog, Mailpit) on those ports: leave it the messages.
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    say(`provider sink: port ${smtpPort} or ${httpPort} is taken; notifications go to whatever listens there`);
+  }
 }
 
 const nameWidth = Math.max(...processes.map((p) => p.name.length));

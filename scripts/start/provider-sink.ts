@@ -29,7 +29,7 @@ export interface ProviderSink {
 
 const KEEP = 500;
 
-/** Starts the sink on `smtpPort` and `httpPort` (0 picks free ones). */
+/** Starts the sink on `smtpPort` and `httpPort` (0 picks free ones); rejects, with nothing left listening, when either is taken. */
 export async function startProviderSink(options: { smtpPort: number; httpPort: number; log: (line: string) => void }): Promise<ProviderSink> {
   const messages: SunkMessage[] = [];
   const keep = (message: SunkMessage) => {
@@ -86,10 +86,15 @@ export async function startProviderSink(options: { smtpPort: number; httpPort: n
       res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ id: `sink-${messages.length}` }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.httpPort, "127.0.0.1", () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.httpPort, "127.0.0.1", () => resolve());
+    });
+  } catch (err) {
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    throw err;
+  }
 
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   const httpBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
