@@ -48,9 +48,10 @@ async function rateCapAllows(deps: DeliverNotificationDeps, claimed: ClaimedNoti
  * Delivers one claimed notification and records the result on its row:
  * SENT; FAILED with a full-jitter backoff; DEAD_LETTERED after the last
  * attempt or a permanent refusal; or postponed without counting an attempt,
- * when its channel's circuit is open or the user is over the rate cap. Logs carry ids and the scrubbed error only,
- * never the destination or body. Never throws for a provider failure; a
- * database error propagates to the loop (the row comes back after its lease).
+ * when its channel's circuit is open or the user is over the rate cap. Logs
+ * carry ids and the scrubbed error only, never the destination or body.
+ * Never throws for a provider failure; a database error propagates to the
+ * loop (the row comes back after its lease).
  */
 export async function deliverNotification(deps: DeliverNotificationDeps, claimed: ClaimedNotification): Promise<DeliveryOutcome> {
   const provider = deps.providers[claimed.channel];
