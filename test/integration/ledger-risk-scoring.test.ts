@@ -18,7 +18,7 @@ import { RiskService } from "#gen/wallet/risk/v1/risk_service_pb.js";
 import { RuleKind } from "#gen/wallet/risk/v1/rule_pb.js";
 import { Decision } from "#gen/wallet/risk/v1/scoring_pb.js";
 import { createServiceClient } from "#platform/clients/index.js";
-import { internalCallerKey } from "#platform/internal-auth/index.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
 import { createTcpProxy, type TcpProxy } from "#platform/testing/index.js";
@@ -39,10 +39,7 @@ let proxy: TcpProxy;
 const ledger = useLedger({
   risk: async () => {
     const harness = await risk();
-    const asLedger: Interceptor = (next) => async (req) => {
-      req.contextValues.set(internalCallerKey, { callerId: "ledger", mode: "off" });
-      return next(req);
-    };
+    const asLedger = asVerifiedCaller("ledger");
     riskServer = await startService({
       name: "risk",
       host: "127.0.0.1",

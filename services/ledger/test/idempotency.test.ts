@@ -106,11 +106,11 @@ describe("ledger idempotency", () => {
     const { createLedgerRoutes } = await import("../src/routes.js");
     const { createClient, createRouterTransport } = await import("@connectrpc/connect");
     const { LedgerService } = await import("#gen/wallet/ledger/v1/ledger_service_pb.js");
-    const { internalCallerKey } = await import("#platform/internal-auth/index.js");
+    const { asVerifiedCaller } = await import("#platform/internal-auth/testing/index.js");
     const impatient = createClient(
       LedgerService,
       createRouterTransport(createLedgerRoutes(fast), {
-        router: { interceptors: [(next) => async (req) => { req.contextValues.set(internalCallerKey, { callerId: "mobile-bff", mode: "off" }); return next(req); }] },
+        router: { interceptors: [asVerifiedCaller("mobile-bff")] },
       }),
     );
     const r = await refusal(impatient.topUp({ accountId: wallet, amount: eur(1), idempotencyKey }));

@@ -16,7 +16,6 @@ export interface DeadLetter extends NotificationView {
   readonly deadLetteredAt: Date;
 }
 
-
 /** ReplayDeadLetters' default and largest batch. */
 export const DEFAULT_REPLAY_LIMIT = 200;
 export const MAX_REPLAY_LIMIT = 1_000;

@@ -8,7 +8,7 @@ import { create, fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport, type Client, type Interceptor } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
-import { internalCallerKey } from "#platform/internal-auth/index.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, useTestRedis } from "#platform/testing/index.js";
 import { ErrorInfoSchema, RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
@@ -85,10 +85,7 @@ export function useIdentity(options: { settings?: Partial<IdentitySettings>; sta
       });
       await deps.keys.ensureActiveKey();
       const build = (callerId: string, subject: string | undefined, headers: Record<string, string>) => {
-        const asCaller: Interceptor = (next) => async (req) => {
-          req.contextValues.set(internalCallerKey, { callerId, subject, mode: "off" });
-          return next(req);
-        };
+        const asCaller = asVerifiedCaller({ callerId, subject, mode: "off" });
         const addHeaders: Interceptor = (next) => async (req) => {
           for (const [k, v] of Object.entries(headers)) req.header.set(k, v);
           return next(req);

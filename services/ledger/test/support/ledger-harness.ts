@@ -4,10 +4,10 @@
  * a fixed internal caller, and small helpers to open and fund accounts.
  */
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, createRouterTransport, type Client, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, createRouterTransport, type Client } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { internalCallerKey } from "#platform/internal-auth/index.js";
+import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, type TestDatabase } from "#platform/testing/index.js";
 import { ErrorInfoSchema } from "#gen/google/rpc/error_details_pb.js";
@@ -62,11 +62,7 @@ function createHarness(database: TestDatabase<LedgerDatabase>, options: LedgerHa
     db: database.db,
     deps,
     client(callerId = "mobile-bff", subject?: string) {
-      const asCaller: Interceptor = (next) => async (req) => {
-        req.contextValues.set(internalCallerKey, { callerId, subject, mode: "off" });
-        return next(req);
-      };
-      const transport = createRouterTransport(createLedgerRoutes(deps), { router: { interceptors: [asCaller] } });
+      const transport = createRouterTransport(createLedgerRoutes(deps), { router: { interceptors: [asVerifiedCaller({ callerId, subject, mode: "off" })] } });
       return createClient(LedgerService, transport);
     },
   };

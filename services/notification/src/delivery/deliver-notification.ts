@@ -15,8 +15,6 @@ export interface DeliverNotificationDeps {
   readonly providers: Readonly<Record<ChannelName, DeliveryProvider>>;
   /** Pause a channel whose provider keeps failing. */
   readonly breakers: ProviderBreakers;
-  /** How long a notification waits when its channel's circuit is open. */
-  readonly circuitOpenDelayMs: number;
   readonly rateCap: UserRateCap;
   readonly metrics: DeliveryMetrics;
   readonly logger: Logger;
@@ -65,7 +63,7 @@ export async function deliverNotification(deps: DeliverNotificationDeps, claimed
     return outcome;
   };
   // Before the cap: a paused channel must not spend the user's allowance.
-  if (deps.breakers.isOpen(claimed.channel)) return postpone("circuit_open", deps.circuitOpenDelayMs);
+  if (deps.breakers.isOpen(claimed.channel)) return postpone("circuit_open", deps.breakers.restMs);
 
   const cap = await rateCapAllows(deps, claimed);
   if (!cap.allowed) return postpone("rate_limited", cap.retryInMs);
@@ -82,11 +80,11 @@ export async function deliverNotification(deps: DeliverNotificationDeps, claimed
     return "sent";
   } catch (err) {
     // Opened, or half-open with its one trial send already under way.
-    if (err instanceof BrokenCircuitError) return postpone("circuit_open", deps.circuitOpenDelayMs);
+    if (err instanceof BrokenCircuitError) return postpone("circuit_open", deps.breakers.restMs);
     const error = describeDeliveryError(err);
     if (trial && !isPermanent(err)) {
       log.warn({ error }, "provider still failing; circuit stays open");
-      return postpone("circuit_open", deps.circuitOpenDelayMs);
+      return postpone("circuit_open", deps.breakers.restMs);
     }
     const deadLetter = isPermanent(err) || attempts >= deps.maxAttempts;
     const retryInMs = fullJitterDelayMs(deps.backoff, attempts);

@@ -7,7 +7,7 @@ import { claimDueNotifications, countDueNotifications } from "./delivery.reposit
 import { createProviderBreakers, type ProviderBreakerOptions } from "./provider-breakers.js";
 
 /** Options for {@link createDeliveryWorker}: what each delivery needs, and the loop's pace. */
-export interface DeliveryWorkerOptions extends Omit<DeliverNotificationDeps, "metrics" | "breakers" | "circuitOpenDelayMs"> {
+export interface DeliveryWorkerOptions extends Omit<DeliverNotificationDeps, "metrics" | "breakers"> {
   /** When a provider's circuit opens and how long it rests; its notifications wait that long. */
   readonly breaker: ProviderBreakerOptions;
   /** The process registry; the delivery metrics are registered on it. */
@@ -44,7 +44,6 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     ...options,
     metrics: createDeliveryMetrics(options.registry, () => countDueNotifications(db)),
     breakers: createProviderBreakers(options.breaker, logger),
-    circuitOpenDelayMs: options.breaker.halfOpenAfterMs,
   };
   const leaseMs = options.sendTimeoutMs + LEASE_MARGIN_MS;
 

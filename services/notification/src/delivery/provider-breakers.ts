@@ -13,6 +13,8 @@ export interface ProviderBreakerOptions {
 
 /** One circuit breaker per channel's provider. */
 export interface ProviderBreakers {
+  /** How long an open circuit rests: a notification of its channel waits that long. */
+  readonly restMs: number;
   /** True while the channel's circuit is open and resting: sending now would only burn an attempt. */
   isOpen(channel: ChannelName): boolean;
   /** True when the channel's next send is the trial of a half-open circuit. */
@@ -60,6 +62,7 @@ export function createProviderBreakers(options: ProviderBreakerOptions, logger: 
     return policy.state === CircuitState.Open && Date.now() - openedAt < options.halfOpenAfterMs;
   };
   return {
+    restMs: options.halfOpenAfterMs,
     isOpen: resting,
     isTrialDue: (channel) => {
       const { state } = breakerOf(channel).policy;
