@@ -29,7 +29,7 @@ const edge = await createEdgeApp({
   logger: runtime.logger,
   bodyLimit,
   trustProxy,
-  protections: { settings, redis: runtime.redis, auditLogger: runtime.logger.child({ component: "audit" }) },
+  protections: { settings, redis: runtime.redis, keyPrefix: runtime.config.GATEWAY_REDIS_PREFIX, auditLogger: runtime.logger.child({ component: "audit" }) },
 });
 
 // gRPC health and reflection share the gateway's port with the REST edge: every

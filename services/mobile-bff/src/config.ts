@@ -23,6 +23,8 @@ export const bffConfigFields = {
   IDENTITY_AUDIENCE: text("wallet-api"),
   /** Identity's JWK Set; default `<IDENTITY_URL>/.well-known/jwks.json`. */
   IDENTITY_JWKS_URL: httpUrl().optional(),
+  /** Prefix of the BFF's Redis keys; a second mesh on the same Redis sets its own. */
+  BFF_REDIS_PREFIX: text("mobile-bff:"),
   /** Feature flags answered by Bootstrap: `name:true,other:false` (a bare name means true). */
   BFF_FEATURE_FLAGS: z.string().default(""),
   /** Currency Bootstrap opens an account in when a user has none and Onboard's choice is unknown; default EUR. */

@@ -21,6 +21,7 @@ const deps = createMobileBffDeps({
   audience: config.IDENTITY_AUDIENCE,
   internalAuth: runtime.internalAuth.clientInterceptor,
   redis: runtime.redis,
+  redisPrefix: config.BFF_REDIS_PREFIX,
   logger: runtime.logger,
   settings,
 });

@@ -44,6 +44,8 @@ export const protectionsConfigShape = {
   GATEWAY_RATE_LIMIT_PER_USER: positiveInt(120),
   /** Requests per window per IP (and per user) on sign-up, login, MFA, recovery and step-up routes. */
   GATEWAY_RATE_LIMIT_SENSITIVE: positiveInt(10),
+  /** Prefix of the gateway's Redis keys (rate-limit counters); a second mesh on the same Redis sets its own. */
+  GATEWAY_REDIS_PREFIX: text("gateway:"),
   /** Deadline of one upstream attempt. */
   GATEWAY_UPSTREAM_TIMEOUT: durationMs(5_000),
   /** Retries after the first attempt (idempotent or keyed calls only). */
@@ -72,6 +74,7 @@ export interface ProtectionsConfig {
   readonly GATEWAY_RATE_LIMIT_PER_IP: number;
   readonly GATEWAY_RATE_LIMIT_PER_USER: number;
   readonly GATEWAY_RATE_LIMIT_SENSITIVE: number;
+  readonly GATEWAY_REDIS_PREFIX: string;
   readonly GATEWAY_UPSTREAM_TIMEOUT: number;
   readonly GATEWAY_UPSTREAM_MAX_RETRIES: number;
   readonly GATEWAY_BREAKER_FAILURES: number;
