@@ -4,36 +4,44 @@
  * Finds PostgreSQL, Redis and RabbitMQ (loopback, else testcontainers when
  * Docker answers, else says what to start), creates and migrates each
  * service's database, starts every service and worker as its own process with
- * prefixed logs, and prints what listens where. Ctrl-C (or SIGTERM) stops
- * everything gracefully.
+ * prefixed logs, and prints what listens where. A process that exits on its
+ * own is restarted with backoff; one that crash-loops (five restarts within a
+ * minute) stops the mesh. Ctrl-C (or SIGTERM) stops everything gracefully.
  *
  * Without NOTIFICATION_SMTP_URL / _SMS_URL / _PUSH_URL, notifications go to a
  * local provider sink (SMTP on 1025, HTTP on 1026, plus PORT_OFFSET) whose
  * `GET /messages` shows what arrived.
  *
- * Variables: PORT_OFFSET shifts every port (default 0); *_DATABASE_URL,
- * REDIS_URL and AMQP_URL point at servers of your own; POSTGRES_URL is the
- * server on which missing databases are created; LOG_LEVEL applies to all.
+ * Variables: PORT_OFFSET shifts every port (default 0); MESH_NAME names the
+ * mesh's databases, Redis keys and RabbitMQ exchange and queues (default
+ * `wallet`, or `wallet-<offset>` on shifted ports), so a second mesh shares
+ * nothing with the first; *_DATABASE_URL, REDIS_URL and AMQP_URL point at
+ * servers of your own; POSTGRES_URL is the server on which missing databases
+ * are created; LOG_LEVEL applies to all.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateServiceDatabase } from "../../platform/db/index.js";
 import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
-import { portsOf, sharedMeshEnv } from "./mesh-env.js";
+import { meshIdentityFromEnv, portsOf, sharedMeshEnv, type MeshIdentity } from "./mesh-env.js";
 import { paint } from "./log-format.js";
 import { startProviderSink, type ProviderSink } from "./provider-sink.js";
+import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { createSupervisor } from "./supervisor.js";
 import { waitUntilReady } from "./wait-ready.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const say = (message: string) => process.stdout.write(`${paint(1, "mesh")} ${message}\n`);
 
-const offset = Number(process.env.PORT_OFFSET ?? "0");
-if (!Number.isInteger(offset) || offset < 0 || offset > 50_000) {
-  console.error(`PORT_OFFSET must be a whole number from 0 to 50000, got "${process.env.PORT_OFFSET}"`);
+let mesh: MeshIdentity;
+try {
+  mesh = meshIdentityFromEnv(process.env);
+} catch (err) {
+  console.error((err as Error).message);
   process.exit(1);
 }
+const { offset } = mesh;
 
 let infra: Infrastructure;
 try {
@@ -42,9 +50,10 @@ try {
   console.error((err as Error).message);
   process.exit(1);
 }
+say(`mesh "${mesh.name}", ports shifted by ${offset}`);
 say(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}, rabbitmq ${infra.sources.amqp}`);
 
-const shared = sharedMeshEnv(infra, process.env, offset);
+const shared = sharedMeshEnv(infra, process.env, mesh);
 for (const database of databases) {
   const url = shared[database.env]!;
   const { created, applied } = await migrateServiceDatabase(database, url, { onWarning: (m) => say(`${database.owner}: ${m}`) });
@@ -71,11 +80,22 @@ if (!process.env.NOTIFICATION_SMTP_URL && !process.env.NOTIFICATION_SMS_URL && !
 
 const nameWidth = Math.max(...processes.map((p) => p.name.length));
 let shuttingDown = false;
+let tablePrinted = false;
 const supervisor = createSupervisor({
   nameWidth,
-  onUnexpectedExit: (name, code) => {
-    say(`${name} exited unexpectedly (${code}); stopping the mesh`);
-    void stop(1);
+  policy: DEFAULT_RESTART_POLICY,
+  events: {
+    onStarted: (name, pid, restarts) => {
+      say(`${name} ${restarts === 0 ? "started" : `restarted (restart ${restarts})`}, pid ${pid}`);
+      if (restarts > 0) void awaitReady(started.find((item) => item.entry.name === name)!, 60_000);
+    },
+    onRestarting: (name, exit, delayMs, inWindow) => {
+      say(`${name} exited unexpectedly (${exit}); restarting in ${(delayMs / 1000).toFixed(2)} s (${inWindow} of ${DEFAULT_RESTART_POLICY.maxRestarts} restarts allowed per minute)`);
+    },
+    onCrashLoop: (name, exit, inWindow) => {
+      say(`${name} exited unexpectedly (${exit}) after ${inWindow} restarts within a minute: it is crash-looping; stopping the mesh`);
+      void stop(1);
+    },
   },
 });
 
@@ -100,35 +120,49 @@ const started = processes.map((entry) => {
     ADMIN_PORT: String(ports.adminPort),
     ...(ports.grpcPort === undefined ? {} : { GRPC_PORT: String(ports.grpcPort) }),
   };
-  const child = supervisor.start(entry.name, path.join(repoRoot, "services", entry.service, entry.entry), env);
-  return { entry, ports, child };
+  const supervised = supervisor.start(entry.name, path.join(repoRoot, "services", entry.service, entry.entry), env);
+  return { entry, ports, supervised };
 });
+const ready = new Map<string, boolean>();
 
-const readiness = await Promise.all(
-  started.map(({ ports, child }) => waitUntilReady(ports.adminPort, { timeoutMs: 60_000, exited: child.exited })),
-);
+/** Waits for a process to answer /readyz (again), then notes it; after start-up, reprints the table. */
+async function awaitReady(item: (typeof started)[number], timeoutMs: number): Promise<void> {
+  const restartsBefore = item.supervised.restarts;
+  ready.set(item.entry.name, false);
+  const isReady = await waitUntilReady(item.ports.adminPort, { timeoutMs, exited: item.supervised.ended });
+  ready.set(item.entry.name, isReady);
+  if (tablePrinted && !shuttingDown && item.supervised.restarts === restartsBefore) {
+    say(`${item.entry.name} is ${isReady ? "ready again" : "NOT READY"} after restart ${restartsBefore}`);
+    printTable();
+  }
+}
+
+function printTable(): void {
+  const rows = started.map(({ entry, ports, supervised }) => [
+    entry.name,
+    ports.grpcPort === undefined ? "-" : String(ports.grpcPort),
+    String(ports.adminPort),
+    ready.get(entry.name) ? "ready" : "NOT READY",
+    String(supervised.restarts),
+    String(supervised.child.pid ?? "-"),
+    entry.summary,
+  ]);
+  const header = ["process", "grpc", "admin", "state", "restarts", "pid", "what"];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join("  ");
+  say(["", line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), ""].join("\n"));
+}
+
+// Generous: on a loaded two-core machine fourteen processes compiling TypeScript at once take a while.
+await Promise.all(started.map((item) => awaitReady(item, 180_000)));
 if (shuttingDown) await new Promise(() => {});
-
-const rows = started.map(({ entry, ports }, i) => [
-  entry.name,
-  ports.grpcPort === undefined ? "-" : String(ports.grpcPort),
-  String(ports.adminPort),
-  readiness[i] ? "ready" : "NOT READY",
-  entry.summary,
-]);
-const header = ["process", "grpc", "admin", "state", "what"];
-const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join("  ");
+printTable();
+tablePrinted = true;
 say(
   [
-    "",
-    line(header),
-    line(widths.map((w) => "-".repeat(w))),
-    ...rows.map(line),
-    "",
     `gRPC, gRPC-Web and Connect share each grpc port; try: npx buf curl --list-methods --http2-prior-knowledge http://127.0.0.1:${processes[0]!.grpcPort! + offset}`,
-    "admin ports serve /healthz, /readyz and /metrics. Ctrl-C stops everything.",
+    "admin ports serve /healthz, /readyz and /metrics. A process that exits on its own is restarted. Ctrl-C stops everything.",
     ...(sink ? [`emails, SMS and pushes land in a local sink: curl ${sink.messagesUrl}`] : []),
   ].join("\n"),
 );
-if (readiness.some((ready) => !ready)) say("some processes are not ready: see their logs above");
+if ([...ready.values()].some((isReady) => !isReady)) say("some processes are not ready: see their logs above");

@@ -1,8 +1,36 @@
 import { randomBytes } from "node:crypto";
-import { localDatabaseUrl } from "../../platform/db/index.js";
+import { withDatabase } from "../../platform/db/index.js";
 import { databases, processes, type ProcessEntry } from "../../platform/mesh/catalogue.js";
 import { upstreamUrlVariable } from "../../platform/mesh/upstreams.js";
 import type { Infrastructure } from "../../platform/testing/infrastructure.js";
+
+/** The name of the mesh on the catalogue's own ports; it keeps every service's default names. */
+export const DEFAULT_MESH_NAME = "wallet";
+
+/** Which mesh `npm start` runs: its name and how far its ports are shifted. */
+export interface MeshIdentity {
+  /** Names its databases, Redis keys and RabbitMQ exchange and queues. */
+  readonly name: string;
+  readonly offset: number;
+}
+
+/**
+ * Reads `PORT_OFFSET` and `MESH_NAME`. A mesh on shifted ports without a name
+ * of its own is `wallet-<offset>`, so a second mesh is separate by default.
+ * @throws Error naming the variable when one is malformed.
+ */
+export function meshIdentityFromEnv(env: NodeJS.ProcessEnv): MeshIdentity {
+  const rawOffset = env.PORT_OFFSET ?? "0";
+  const offset = Number(rawOffset);
+  if (!/^\d+$/.test(rawOffset) || offset > 50_000) {
+    throw new Error(`PORT_OFFSET must be a whole number from 0 to 50000, got "${rawOffset}"`);
+  }
+  const name = env.MESH_NAME || (offset === 0 ? DEFAULT_MESH_NAME : `${DEFAULT_MESH_NAME}-${offset}`);
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(name)) {
+    throw new Error(`MESH_NAME must be 1-40 lower-case letters, digits or dashes, starting with a letter, got "${name}"`);
+  }
+  return { name, offset };
+}
 
 /** Ports of one process after `PORT_OFFSET` is applied. */
 export interface ProcessPorts {
@@ -18,13 +46,42 @@ export function portsOf(entry: ProcessEntry, offset: number): ProcessPorts {
   };
 }
 
+/** A catalogue database's name in mesh `name`: `wallet_ledger` in the default mesh, `blue_ledger` in `blue`. */
+export function meshDatabaseName(localName: string, name: string): string {
+  return name === DEFAULT_MESH_NAME ? localName : localName.replace(/^wallet_/, `${name.replace(/-/g, "_")}_`);
+}
+
+/**
+ * Every name under which a process keeps state on the shared Redis and
+ * RabbitMQ, as mesh `name` sets it. The default mesh sets none: each service's
+ * own default applies. A test scans the services' config for such variables
+ * (`*_REDIS_PREFIX`, `*_EXCHANGE`, `*_QUEUE`) and fails when one is missing here.
+ */
+export function meshStateNames(name: string): Record<string, string> {
+  if (name === DEFAULT_MESH_NAME) return {};
+  const exchange = `${name}.events`;
+  return {
+    IDENTITY_REDIS_PREFIX: `${name}:identity:`,
+    RISK_REDIS_PREFIX: `${name}:risk:`,
+    NOTIFICATION_REDIS_PREFIX: `${name}:notification:`,
+    GATEWAY_REDIS_PREFIX: `${name}:gateway:`,
+    BFF_REDIS_PREFIX: `${name}:mobile-bff:`,
+    OUTBOX_EXCHANGE: exchange,
+    RISK_CONSUMER_EXCHANGE: exchange,
+    NOTIFICATION_CONSUMER_EXCHANGE: exchange,
+    RISK_CONSUMER_QUEUE: `${name}.risk.ledger-events`,
+    NOTIFICATION_CONSUMER_QUEUE: `${name}.notification.events`,
+  };
+}
+
 /**
  * The environment shared by every process of a local mesh: one database per
  * service (the user's own *_DATABASE_URL wins), the resolved Redis and
- * RabbitMQ, every service's upstream URL, and internal auth in hmac mode with
- * a secret made for this run (never printed).
+ * RabbitMQ with the mesh's own key prefixes, exchange and queues, every
+ * service's upstream URL and identity's key set on the mesh's ports, and
+ * internal auth in hmac mode with a secret made for this run (never printed).
  */
-export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv, offset: number): NodeJS.ProcessEnv {
+export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv, mesh: MeshIdentity): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: userEnv.NODE_ENV ?? "development",
     REDIS_URL: infra.redisUrl,
@@ -32,16 +89,20 @@ export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv,
     INTERNAL_AUTH_MODE: userEnv.INTERNAL_AUTH_MODE ?? "hmac",
     INTERNAL_AUTH_SECRET: userEnv.INTERNAL_AUTH_SECRET ?? randomBytes(32).toString("base64url"),
   };
+  for (const [variable, value] of Object.entries(meshStateNames(mesh.name))) env[variable] = userEnv[variable] || value;
   for (const database of databases) {
-    env[database.env] = userEnv[database.env] || localDatabaseUrl(database, infra.postgresUrl);
+    env[database.env] = userEnv[database.env] || withDatabase(infra.postgresUrl, meshDatabaseName(database.localName, mesh.name));
   }
   for (const entry of processes) {
-    const { grpcPort } = portsOf(entry, offset);
+    const { grpcPort } = portsOf(entry, mesh.offset);
     if (grpcPort !== undefined && entry.name === entry.service) {
-      env[upstreamUrlVariable(entry.service)] = `http://127.0.0.1:${grpcPort}`;
+      const variable = upstreamUrlVariable(entry.service);
+      // A URL of the user's own wins (a proxy in front of the service, say); the service still listens on its port.
+      env[variable] = userEnv[variable] || `http://127.0.0.1:${grpcPort}`;
     }
   }
-  // Tokens name the issuer where this mesh's identity actually listens.
+  // Tokens name the issuer where this mesh's identity actually listens, and are checked against its keys.
   env.IDENTITY_ISSUER = userEnv.IDENTITY_ISSUER ?? env.IDENTITY_URL;
+  env.IDENTITY_JWKS_URL = userEnv.IDENTITY_JWKS_URL ?? `${env.IDENTITY_URL}/.well-known/jwks.json`;
   return env;
 }
