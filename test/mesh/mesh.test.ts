@@ -11,6 +11,9 @@ import { BackofficeService } from "../../gen/wallet/backoffice/v1/backoffice_ser
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { processes } from "../../platform/mesh/catalogue.js";
 import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
+import amqp from "amqplib";
+import { meshStateNames } from "../../scripts/start/mesh-env.js";
+import { callEdge, onboardCustomer } from "./edge-client.js";
 import { startMesh, type StartedMesh } from "./start-mesh.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -28,16 +31,27 @@ const ownService: Record<string, string | undefined> = {
 };
 const grpcProcesses = processes.filter((p) => p.grpcPort !== undefined);
 
+/** The edge believes X-Forwarded-For from loopback, so each test can call from an address of its own. */
+const meshEnv = { GATEWAY_TRUSTED_PROXIES: "loopback" };
+
 describe("npm start", () => {
   let mesh: StartedMesh;
-  const portOf = (name: string) => grpcProcesses.find((p) => p.name === name)!.grpcPort! + mesh.offset;
+  /** A second mesh on the same PostgreSQL, Redis and RabbitMQ, started at the same time. */
+  let other: StartedMesh;
+  const portOf = (name: string, of: StartedMesh = mesh) => grpcProcesses.find((p) => p.name === name)!.grpcPort! + of.offset;
+  const edgeOf = (of: StartedMesh) => `http://127.0.0.1:${portOf("gateway", of)}`;
 
   before(async () => {
-    mesh = await startMesh();
+    const started = await Promise.allSettled([startMesh({ env: meshEnv }), startMesh({ env: meshEnv })]);
+    for (const result of started) if (result.status === "fulfilled") (mesh ? (other = result.value) : (mesh = result.value));
+    const failed = started.find((result) => result.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   });
   after(async () => {
-    await mesh?.stop();
-    await mesh?.cleanup();
+    await Promise.all([mesh, other].map(async (m) => {
+      await m?.stop();
+      await m?.cleanup();
+    }));
   });
 
   test("runs the seven gRPC services and every worker and reports each one ready", () => {
@@ -123,6 +137,68 @@ describe("npm start", () => {
       assert.equal(ConnectError.from(err).code, Code.Unauthenticated);
       return true;
     });
+  });
+
+  test("on shifted ports, an access token from the edge is accepted on an authenticated route (identity's key set is found on its shifted port)", async () => {
+    const customer = await onboardCustomer(edgeOf(mesh), "198.51.100.10");
+    const bootstrap = await callEdge(edgeOf(mesh), customer, "GET", "/v1/bootstrap");
+    assert.equal(bootstrap.status, 200, JSON.stringify(bootstrap.body));
+    assert.equal(bootstrap.body.profile.userId, customer.userId);
+  });
+
+  test("a customer of one mesh is unknown to the second mesh", async () => {
+    const customer = await onboardCustomer(edgeOf(mesh), "198.51.100.11");
+    const device = { deviceId: customer.deviceId, name: "Test iPhone", platform: "PLATFORM_IOS", appVersion: "3.14.0" };
+    const login = await callEdge(edgeOf(other), { ip: "198.51.100.11" }, "POST", "/v1/identity/login", { body: { email: customer.email, password: customer.password, device } });
+    assert.equal(login.status, 401, JSON.stringify(login.body));
+    const foreignToken = await callEdge(edgeOf(other), customer, "GET", "/v1/bootstrap");
+    assert.equal(foreignToken.status, 401, "the first mesh's token is refused by the second's edge");
+  });
+
+  test("an event of one mesh reaches its own exchange and not the second mesh's", async (t) => {
+    const connection = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
+    t.after(() => connection.close());
+    const channel = await connection.createChannel();
+    const listen = async (of: StartedMesh) => {
+      const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true });
+      await channel.bindQueue(queue, meshStateNames(of.name).OUTBOX_EXCHANGE!, "#");
+      const bodies: string[] = [];
+      await channel.consume(queue, (message) => message && bodies.push(message.content.toString("latin1")), { noAck: true });
+      return bodies;
+    };
+    const [own, foreign] = [await listen(mesh), await listen(other)];
+
+    const customer = await onboardCustomer(edgeOf(mesh), "198.51.100.12");
+    for (let i = 0; i < 100 && !own.some((body) => body.includes(customer.userId)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    assert.ok(own.some((body) => body.includes(customer.userId)), "the customer's events reach the first mesh's exchange");
+    assert.equal(foreign.filter((body) => body.includes(customer.userId)).length, 0, "none reaches the second mesh's exchange");
+  });
+
+  test("a rate limit spent on one mesh's edge does not count on the second mesh's edge", async () => {
+    const caller = { ip: "198.51.100.13" };
+    const attempt = (of: StartedMesh) =>
+      callEdge(edgeOf(of), caller, "POST", "/v1/identity/login", { body: { email: "nobody@example.com", password: "wrong password 123", device: { deviceId: "d1" } } });
+    let last = await attempt(mesh);
+    for (let i = 0; i < 30 && last.status !== 429; i++) last = await attempt(mesh);
+    assert.equal(last.status, 429, "the first mesh's sensitive-route limit is spent");
+    assert.notEqual((await attempt(other)).status, 429);
+  });
+
+  test("a process killed with kill -9 is restarted and ready again, while every other process keeps running", async () => {
+    const victim = "ledger-outbox-relay";
+    const pidsBefore = new Map(processes.map((p) => [p.name, mesh.pidOf(p.name)]));
+    process.kill(pidsBefore.get(victim)!, "SIGKILL");
+    for (let i = 0; i < 300 && !mesh.output().includes(`${victim} is ready again after restart 1`); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    assert.match(mesh.output(), new RegExp(`${victim} exited unexpectedly \\(SIGKILL\\); restarting`));
+    assert.match(mesh.output(), new RegExp(`${victim} is ready again after restart 1`));
+    assert.match(mesh.output(), new RegExp(`${victim}\\s+-\\s+\\d+\\s+ready\\s+1\\s+${mesh.pidOf(victim)}`), "the table shows the restart and the new pid");
+    assert.notEqual(mesh.pidOf(victim), pidsBefore.get(victim));
+    for (const [name, pid] of pidsBefore) if (name !== victim) assert.equal(mesh.pidOf(name), pid, `${name} was not restarted`);
+    assert.equal(mesh.child.exitCode, null, "the mesh is still running");
+    assert.doesNotMatch(mesh.output(), /stopping every process/);
   });
 
   test("Ctrl-C stops every process and exits 0", async () => {
