@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createTransportFailureInterceptor } from "./transport-failures.js";
 
 /**
  * Options for {@link createServiceClient}. The base URL comes from the
@@ -21,13 +22,19 @@ export interface ServiceClientOptions {
 /**
  * A gRPC client of another mesh service over HTTP/2, signed by this process's
  * internal authentication and bounded by a default deadline.
+ *
+ * Errors: the server's answer with its code and details, except a
+ * `Canceled` the caller did not ask for; a connection or stream that broke
+ * under the call (the server crashed, a reset, a refused connection) as
+ * `Unavailable`; the caller's own cancellation as `Canceled` and its
+ * deadline as `DeadlineExceeded` (see `transport-failures.ts`).
  */
 export function createServiceClient<S extends DescService>(service: S, options: ServiceClientOptions): Client<S> {
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.defaultTimeoutMs ?? 5_000,
-    // Signing must see the request exactly as sent, so it comes last.
-    interceptors: [...(options.interceptors ?? []), options.internalAuth],
+    // Transport failures are normalised outermost; signing must see the request exactly as sent, so it comes last.
+    interceptors: [createTransportFailureInterceptor(), ...(options.interceptors ?? []), options.internalAuth],
   });
   return createClient(service, transport);
 }

@@ -1,1 +1,7 @@
 export { createServiceClient, type ServiceClientOptions } from "./create-service-client.js";
+export {
+  createTransportFailureInterceptor,
+  isBrokenTransport,
+  isServerSentError,
+  normalizeTransportFailure,
+} from "./transport-failures.js";

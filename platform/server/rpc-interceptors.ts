@@ -40,16 +40,28 @@ function describe(error: unknown): string {
   return error instanceof ConnectError ? error.rawMessage : "error";
 }
 
+/** Why a handler's signal was aborted, when that is worth telling the client: shutdown or deadline. */
+const retryableAbortCodes: ReadonlySet<Code> = new Set([Code.Unavailable, Code.DeadlineExceeded]);
+
 /**
  * Turns anything a handler throws that is not a ConnectError into a bare
  * `Internal` error, so messages of driver or runtime errors never reach the
- * client. The original stays as `cause` for the logging interceptor, which
- * runs inside this one and sees it first.
+ * client. A handler that failed because its call was aborted answers why:
+ * `Unavailable` when the server shut down under it, `DeadlineExceeded` past
+ * the call's deadline, `Canceled` otherwise (the client went away). The
+ * original stays as `cause` for the logging interceptor, which runs inside
+ * this one and sees it first.
  */
 export function createErrorSanitizer(): Interceptor {
   const sanitize = (error: unknown, signal: AbortSignal): unknown => {
     if (error instanceof ConnectError) return error;
-    if (signal.aborted) return ConnectError.from(error, Code.Canceled);
+    if (signal.aborted) {
+      const reason: unknown = signal.reason;
+      if (reason instanceof ConnectError && retryableAbortCodes.has(reason.code)) {
+        return new ConnectError(reason.rawMessage, reason.code, undefined, undefined, error);
+      }
+      return ConnectError.from(error, Code.Canceled);
+    }
     return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
   };
   return (next) => async (req) => {

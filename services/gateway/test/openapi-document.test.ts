@@ -17,7 +17,7 @@ type Operation = {
   operationId: string;
   parameters: { name: string; in: string; required?: boolean; schema: Record<string, unknown> }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }>;
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }>; headers?: Record<string, { schema: Record<string, unknown> }> }>;
   security?: unknown[];
 };
 
@@ -124,6 +124,16 @@ describe("GET /openapi.json", () => {
     assert.deepEqual(money.properties.amountMinor, { type: "string", format: "int64", pattern: "^-?[0-9]+$" });
     const idempotency = op.parameters.find((p) => p.name === "Idempotency-Key");
     assert.equal(idempotency?.in, "header");
+  });
+
+  test("lists the Idempotent-Replayed response header on exactly the operations that take an Idempotency-Key", () => {
+    const keyed = operations(doc).filter(({ op }) => op.parameters.some((p) => p.name === "Idempotency-Key"));
+    assert.ok(keyed.some(({ op }) => op.operationId === doc.paths["/v1/transfers"]!.post!.operationId));
+    for (const { op } of operations(doc)) {
+      const header = op.responses["200"]?.headers?.["Idempotent-Replayed"];
+      if (keyed.some((k) => k.op === op)) assert.deepEqual(header?.schema, { type: "string", enum: ["true"] }, op.operationId);
+      else assert.equal(header, undefined, op.operationId);
+    }
   });
 
   test("describes maps, repeated fields and enums", () => {

@@ -80,6 +80,12 @@ describe("Connect codes become HTTP statuses with problem+json bodies", () => {
     ]);
     assert.deepEqual(problemHeaders(err), { "retry-after": "3" });
   });
+
+  test("a 503 whose upstream gave no RetryInfo still carries Retry-After, and other statuses do not", () => {
+    assert.deepEqual(problemHeaders(upstreamError(Code.Unavailable, "ledger is unavailable: read ECONNRESET")), { "retry-after": "1" });
+    assert.deepEqual(problemHeaders(upstreamError(Code.DeadlineExceeded, "slow")), {});
+    assert.deepEqual(problemHeaders(upstreamError(Code.Aborted, "conflict", "CONCURRENT_MODIFICATION")), {});
+  });
 });
 
 describe("upstream errors through the edge", () => {
@@ -112,6 +118,7 @@ describe("upstream errors through the edge", () => {
     };
     const res = await app.inject({ method: "GET", url: "/v1/accounts" });
     assert.equal(res.statusCode, 503);
+    assert.equal(res.headers["retry-after"], "1");
     assert.doesNotMatch(res.body, /ECONNREFUSED|8085/);
   });
 });

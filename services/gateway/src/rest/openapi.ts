@@ -27,6 +27,12 @@ const errorStatuses: Readonly<Record<string, string>> = {
   "504": "An upstream service did not answer in time.",
 };
 
+/** The response header of an operation taking an Idempotency-Key. */
+const idempotentReplayedHeader: Schema = {
+  description: "`true` when this answer is the stored one of an earlier request with the same Idempotency-Key (a replay: nothing ran again); absent on a first answer.",
+  schema: { type: "string", enum: ["true"] },
+};
+
 /** Deepest message nesting offered as query parameters (`a.b.c.d`). */
 const MAX_QUERY_DEPTH = 4;
 
@@ -174,9 +180,9 @@ function requestBodyOf(binding: HttpBinding, components: SchemaComponents): Sche
 
 function responsesOf(binding: HttpBinding, components: SchemaComponents): Record<string, unknown> {
   const schema = binding.responseField ? components.field(binding.responseField) : components.message(binding.method.output);
-  const responses: Record<string, unknown> = {
-    "200": { description: "OK", content: { "application/json": { schema } } },
-  };
+  const ok: Record<string, unknown> = { description: "OK", content: { "application/json": { schema } } };
+  if (binding.idempotencyKeyField) ok.headers = { "Idempotent-Replayed": idempotentReplayedHeader };
+  const responses: Record<string, unknown> = { "200": ok };
   for (const [status, description] of Object.entries(errorStatuses)) {
     responses[status] = { description, $ref: "#/components/responses/Problem" };
   }

@@ -110,16 +110,20 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   );
 }
 
+/** `Retry-After` of a 503 whose upstream said nothing about when (a crash, a reset connection). */
+export const DEFAULT_RETRY_AFTER_SEC = 1;
+
 /**
  * Response headers that go with an error's problem: `Retry-After` (seconds)
- * when the upstream sent a `google.rpc.RetryInfo`.
+ * when the upstream sent a `google.rpc.RetryInfo`, and on every 503 (by
+ * default {@link DEFAULT_RETRY_AFTER_SEC}), so a client knows it may retry.
  */
 export function problemHeaders(err: unknown): Record<string, string> {
   if (!(err instanceof ConnectError)) return {};
   const retry = retryInfoOf(err)?.retryDelay;
-  if (!retry) return {};
-  const seconds = Math.max(1, Math.ceil(Number(retry.seconds) + retry.nanos / 1e9));
-  return { "retry-after": String(seconds) };
+  if (retry) return { "retry-after": String(Math.max(1, Math.ceil(Number(retry.seconds) + retry.nanos / 1e9))) };
+  const status = statusOf(err.code, errorInfoOf(err)?.reason || undefined);
+  return status === 503 ? { "retry-after": String(DEFAULT_RETRY_AFTER_SEC) } : {};
 }
 
 /** A problem for a status without an upstream error (routing, parsing, the edge's own refusals). */

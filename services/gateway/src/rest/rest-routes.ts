@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { collectBindings, HttpBindingError, type HttpBinding } from "./bindings.js";
 import { buildRequestMessage } from "./build-request.js";
 import { PROBLEM_CONTENT_TYPE, problemHeaders, toProblem } from "./problem.js";
-import type { UpstreamCaller } from "./upstream.js";
+import { IDEMPOTENT_REPLAYED_HEADER, type UpstreamCaller } from "./upstream.js";
 
 /** What every contract route carries in its fastify route config, for the edge protections' hooks. */
 export interface RestRouteConfig {
@@ -120,14 +120,20 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Res
       if (!reply.raw.writableEnded) abort.abort();
     };
     reply.raw.once("close", onClose);
+    let replayed = false;
+    const onResponseMetadata = (metadata: Headers) => {
+      if (metadata.get(IDEMPOTENT_REPLAYED_HEADER) === "true") replayed = true;
+    };
     let response: Message;
     try {
-      response = await options.upstream.call(binding.service, binding.method, message, { headers, signal: abort.signal, requestId: request.id });
+      response = await options.upstream.call(binding.service, binding.method, message, { headers, signal: abort.signal, requestId: request.id, onResponseMetadata });
     } finally {
       reply.raw.off("close", onClose);
     }
     const json = toJson(binding.method.output, response, { alwaysEmitImplicit: true, registry });
     const body = binding.responseField ? ((json as Record<string, unknown>)[binding.responseField.jsonName] ?? null) : json;
+    // A replayed idempotent write says so, as it does to a direct caller of the upstream.
+    if (replayed) void reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
     return reply.code(200).type("application/json").send(JSON.stringify(body));
   } catch (err) {
     const refusal = options.refusalOf?.(err);

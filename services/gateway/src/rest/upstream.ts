@@ -13,7 +13,12 @@ export interface UpstreamCallContext {
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /** Called with the upstream's response headers and with its trailers (to pass {@link IDEMPOTENT_REPLAYED_HEADER} on). */
+  readonly onResponseMetadata?: (metadata: Headers) => void;
 }
+
+/** Response header (or trailer) an upstream sets to `true` on a replayed idempotent write; the edge passes it on. */
+export const IDEMPOTENT_REPLAYED_HEADER = "idempotent-replayed";
 
 /**
  * How the REST edge reaches the services behind it: one unary RPC. Tests
@@ -37,7 +42,10 @@ export interface UpstreamCallerOptions {
   readonly defaultTimeoutMs?: number;
 }
 
-type UnaryFn = (request: Message, options: { headers: Headers; signal: AbortSignal }) => Promise<Message>;
+type UnaryFn = (
+  request: Message,
+  options: { headers: Headers; signal: AbortSignal; onHeader?: (headers: Headers) => void; onTrailer?: (trailers: Headers) => void },
+) => Promise<Message>;
 
 /**
  * The default upstream caller: a gRPC client per service over
@@ -64,7 +72,8 @@ export function createUpstreamCaller(options: UpstreamCallerOptions): UpstreamCa
     call(service, method, request, context) {
       const fn = clientOf(service)[method.localName];
       if (!fn) throw new Error(`${service.typeName} has no method ${method.name}`);
-      return fn(request, { headers: context.headers, signal: context.signal });
+      const onMetadata = context.onResponseMetadata;
+      return fn(request, { headers: context.headers, signal: context.signal, ...(onMetadata ? { onHeader: onMetadata, onTrailer: onMetadata } : {}) });
     },
   };
 }

@@ -8,7 +8,10 @@
  * `Internal` (the cause is kept for the log, never sent), and an
  * `Unauthenticated` without ErrorInfo (the upstream refused the BFF's own
  * mesh credentials: a misconfiguration, not the user's fault) becomes
- * `Internal` too, so apps are not sent back to log in.
+ * `Internal` too, so apps are not sent back to log in. `Unavailable` and
+ * `DeadlineExceeded` pass through: the platform client already reports an
+ * upstream that broke under a call as `Unavailable`, so the edge answers a
+ * retryable 503 (or 504), never a 409 or 500.
  */
 import { create, type DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";

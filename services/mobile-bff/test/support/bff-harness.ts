@@ -7,6 +7,7 @@
  * `x-internal-subject` and their access token in `authorization`.
  */
 import { create } from "@bufbuild/protobuf";
+import { sql } from "kysely";
 import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { randomUUID } from "node:crypto";
@@ -17,7 +18,7 @@ import {
 } from "#platform/internal-auth/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
-import { useResource, useTestDatabase, useTestRedis } from "#platform/testing/index.js";
+import { createTcpProxy, useResource, useTestDatabase, useTestRedis, type TcpProxy } from "#platform/testing/index.js";
 import { ErrorInfoSchema } from "#gen/google/rpc/error_details_pb.js";
 import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
 import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
@@ -62,6 +63,8 @@ export interface BffMesh {
   /** Signs a customer up through identity alone (no wallet), then logs them in. */
   signUpWithoutWallet(): Promise<TestUser>;
   readonly servers: { identity: RunningService; ledger: RunningService; notification: RunningService; bff: RunningService };
+  /** With `ledgerProxy`: the TCP proxy the BFF reaches the ledger through (cut it to crash the ledger for the BFF). */
+  readonly ledgerProxy: TcpProxy | undefined;
   /** The BFF called by the edge with no user (Onboard), or for `subject` with optional bearer token. */
   bff(options?: { subject?: string; accessToken?: string; headers?: Record<string, string> }): BffClient;
   /** A signed client of an upstream (as `callerId`), e.g. to top up as the payments system. */
@@ -72,8 +75,8 @@ export interface BffMesh {
   topUp(accountId: string, amountMinor: bigint, currency?: string): Promise<void>;
 }
 
-/** A signer as `callerId`. */
-const signer = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: KEY_ID, secret: SECRET });
+/** A signer as `callerId` on the test mesh (e.g. "gateway", for an edge in front of the BFF). */
+export const signer = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: KEY_ID, secret: SECRET });
 
 /** An interceptor setting fixed request headers (outside the signer, so they are signed). */
 const withHeaders = (headers: Record<string, string>): Interceptor => (next) => async (req) => {
@@ -82,7 +85,7 @@ const withHeaders = (headers: Record<string, string>): Interceptor => (next) => 
 };
 
 /** Registers the per-file databases, Redis and servers; returns an async accessor to the mesh. */
-export function useBffMesh(options: { settings?: Partial<BffSettings> } = {}): () => Promise<BffMesh> {
+export function useBffMesh(options: { settings?: Partial<BffSettings>; ledgerProxy?: boolean } = {}): () => Promise<BffMesh> {
   const identity = useIdentity();
   const ledger = useLedger();
   const notificationDb = useTestDatabase<NotificationDatabase>({ migrationsFolder: new URL("../../../notification/migrations", import.meta.url).pathname });
@@ -106,9 +109,10 @@ export function useBffMesh(options: { settings?: Partial<BffSettings> } = {}): (
         start("ledger", createLedgerRoutes(led.deps)),
         start("notification", createNotificationRoutes({ db: notificationData.db, logger, clock: () => new Date() })),
       ]);
+      const ledgerProxy = options.ledgerProxy ? await createTcpProxy({ targetHost: "127.0.0.1", targetPort: ledgerServer.grpcPort }) : undefined;
       const bffDeps = createMobileBffDeps({
         identityUrl: identityServer.url,
-        ledgerUrl: ledgerServer.url,
+        ledgerUrl: ledgerProxy ? ledgerProxy.url(ledgerServer.url) : ledgerServer.url,
         notificationUrl: notificationServer.url,
         issuer: id.deps.config.issuer,
         audience: id.deps.config.audience,
@@ -142,6 +146,7 @@ export function useBffMesh(options: { settings?: Partial<BffSettings> } = {}): (
           return { userId, email, phone: "", accessToken, bff: bff({ subject: userId, accessToken }) };
         },
         servers: { identity: identityServer, ledger: ledgerServer, notification: notificationServer, bff: bffServer },
+        ledgerProxy,
         bff,
         signedClient,
         async customer(o = {}) {
@@ -161,6 +166,7 @@ export function useBffMesh(options: { settings?: Partial<BffSettings> } = {}): (
       return mesh;
     },
     async (mesh) => {
+      await mesh.ledgerProxy?.close();
       await Promise.all(Object.values(mesh.servers).map((s) => s.shutdown()));
     },
   );
@@ -182,4 +188,39 @@ export async function refusal(call: Promise<unknown>): Promise<{ code: Code; rea
     return { code: error.code, reason: info.reason, domain: info.domain, metadata: info.metadata, message: error.rawMessage };
   }
   throw new Error("expected the call to be refused, it succeeded");
+}
+
+/**
+ * Holds the row lock on `accountId`'s balance in the ledger's database, so a
+ * movement from that account waits inside the ledger (its transaction open,
+ * its idempotency key claimed) until `release()`; `waiting()` resolves once a
+ * ledger query is blocked on it. Release within the ledger's
+ * `idempotencyWaitMs`, its lock timeout.
+ */
+export async function holdBalanceLock(mesh: BffMesh, accountId: string): Promise<{ waiting(): Promise<void>; release(): Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holder = mesh.ledger.db.transaction().execute(async (trx) => {
+    await trx.selectFrom("balances").select("account_id").where("account_id", "=", accountId).forUpdate().execute();
+    locked();
+    await released;
+  });
+  await Promise.race([isLocked, holder]);
+  return {
+    async waiting() {
+      for (;;) {
+        const { rows } = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+        `.execute(mesh.ledger.db);
+        if ((rows[0]?.n ?? 0) > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async release() {
+      release();
+      await holder;
+    },
+  };
 }
