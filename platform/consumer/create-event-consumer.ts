@@ -4,7 +4,9 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { EventEnvelope } from "../../gen/wallet/events/v1/envelope_pb.js";
 import type { ReadinessCheck } from "../health/index.js";
-import { backoffCeilingMs, fullJitterDelayMs, type BackoffPolicy } from "../outbox/backoff.js";
+import type { BackoffPolicy } from "../outbox/backoff.js";
+import { closeAmqpConnection } from "../outbox/close-amqp-connection.js";
+import { createReconnectBackoff, DEFAULT_AMQP_RECONNECT_MAX_MS } from "../outbox/reconnect-backoff.js";
 import { sleep } from "../outbox/sleep.js";
 import { createConsumerMetrics } from "./consumer-metrics.js";
 import { insertDeadLetter, markEventProcessed } from "./consumer.repository.js";
@@ -38,10 +40,16 @@ export interface EventConsumerOptions {
   readonly handle: (envelope: EventEnvelope, trx: Transaction<any>) => Promise<void>;
   /** Handling attempts before a message is dead-lettered (1 = no retry). */
   readonly maxAttempts: number;
-  /** Delay before the first retry; doubles per attempt up to `maxRetryDelayMs`. Also paces reconnects. */
+  /** Delay before the first retry; doubles per attempt up to `maxRetryDelayMs`. Also the first reconnect wait. */
   readonly retryDelayMs: number;
-  /** Ceiling of the retry delay; default 5 minutes. */
+  /** Ceiling of the retry delay (the delay queues' TTLs); default 5 minutes. */
   readonly maxRetryDelayMs?: number;
+  /**
+   * Ceiling of the wait between attempts to reach RabbitMQ again (from
+   * `retryDelayMs`, doubling, equal jitter); default 30 s, the
+   * `AMQP_RECONNECT_MAX_MS` default. Independent of `maxRetryDelayMs`.
+   */
+  readonly reconnectMaxMs?: number;
   /** Unacked messages handled at once. */
   readonly prefetch: number;
   /**
@@ -61,7 +69,10 @@ export interface EventConsumerOptions {
 export interface EventConsumer {
   /** Consumes until `signal` aborts, then lets in-flight messages finish; never throws. */
   run(signal: AbortSignal): Promise<void>;
-  /** Readiness probe `amqp:<consumer>`: passes while connected and consuming. */
+  /**
+   * Readiness probe `amqp:<consumer>`: passes while connected and consuming;
+   * its detail is the reconnect state (`reconnectAttempt`, `retryInMs`...).
+   */
   readonly readiness: ReadinessCheck;
   /** True while connected and consuming. */
   readonly connected: boolean;
@@ -101,14 +112,16 @@ const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.
  * dead-letter exchange catch messages that are never acked (a crash per
  * delivery); the consumer copies those into `dead_letter_events` too.
  *
- * The connection is re-opened with backoff when lost; unacked messages come
- * back and are deduplicated by `processed_events`.
+ * The connection is re-opened with backoff capped at `reconnectMaxMs` when
+ * lost (readiness fails meanwhile and shows the attempt count and the wait);
+ * unacked messages come back and are deduplicated by `processed_events`.
  */
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { db, logger, consumer, maxAttempts } = options;
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw new Error("maxAttempts must be a positive integer");
   if (!(options.prefetch >= 1)) throw new Error("prefetch must be at least 1");
   const backoff: BackoffPolicy = { baseMs: options.retryDelayMs, maxMs: options.maxRetryDelayMs ?? 300_000 };
+  const reconnect = createReconnectBackoff({ baseMs: options.retryDelayMs, maxMs: options.reconnectMaxMs ?? DEFAULT_AMQP_RECONNECT_MAX_MS });
   const deliveryLimit = options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT;
   const topology = consumerTopology(options.queue, maxAttempts, backoff);
   let session: Session | undefined;
@@ -290,27 +303,24 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       return current;
     } catch (err) {
       current.alive = false;
-      await connection.close().catch(() => {});
+      await closeAmqpConnection(connection);
       throw err;
     }
   }
 
   async function run(signal: AbortSignal): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    let failures = 0;
     while (!signal.aborted) {
       let current: Session;
       try {
         current = await open(inFlight);
       } catch (err) {
-        failures++;
-        const delay = backoffCeilingMs(backoff, failures) / 2 + fullJitterDelayMs(backoff, failures) / 2;
-        logger.warn({ err: errorText(err), attempt: failures, retryInMs: Math.round(delay) }, "event consumer cannot reach RabbitMQ");
+        const delay = reconnect.failed();
+        logger.warn({ err: errorText(err), attempt: reconnect.attempts, retryInMs: delay }, "event consumer cannot reach RabbitMQ");
         await sleep(delay, signal);
         continue;
       }
-      logger.info({ queue: options.queue, consumer, reconnected: failures > 0 }, "event consumer consuming");
-      failures = 0;
+      logger.info({ queue: options.queue, consumer, reconnected: reconnect.succeeded() > 0 }, "event consumer consuming");
       session = current;
       consuming = true;
       const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
@@ -320,7 +330,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         // Stop deliveries, let the messages in hand finish (their acks need the channel), then close.
         for (const tag of current.tags) await current.channel.cancel(tag).catch(() => {});
         await Promise.allSettled([...inFlight]);
-        await current.connection.close().catch(() => {});
+        await closeAmqpConnection(current.connection);
       } else {
         logger.warn({ queue: options.queue }, "event consumer lost its RabbitMQ connection; reconnecting");
         await Promise.allSettled([...inFlight]);
@@ -340,6 +350,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       check: async () => {
         if (!consuming) throw new Error(`the event consumer ${consumer} is not consuming from RabbitMQ`);
       },
+      detail: () => reconnect.status(),
     },
   };
 }

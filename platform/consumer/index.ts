@@ -11,3 +11,4 @@ export {
 export type { DeadLetter } from "./consumer.repository.js";
 export type { ConsumerDatabase, ProcessedEventsTable, DeadLetterEventsTable } from "./consumer.table.js";
 export { consumerTopology, topologyNames, retryDelayMs, type ConsumerTopology } from "./consumer-topology.js";
+export { amqpReconnectConfigShape, DEFAULT_AMQP_RECONNECT_MAX_MS } from "../outbox/reconnect-backoff.js";

@@ -33,8 +33,10 @@ export interface AdminServer {
 /**
  * Starts the admin HTTP server of a process: `GET /healthz` (200 while the
  * process lives), `GET /readyz` (200 only when every readiness check passes
- * and the process is not shutting down, else 503 naming the failing checks)
- * and `GET /metrics` (Prometheus text).
+ * and the process is not shutting down, else 503 naming the failing checks;
+ * checks with a `detail`, such as a RabbitMQ client's reconnect state, add
+ * `details: { <name>: { ok, ...detail } }`) and `GET /metrics` (Prometheus
+ * text).
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const readiness = options.readiness ?? [];
@@ -63,7 +65,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     if (options.isShuttingDown()) return sendJson(res, 503, { status: "shutting down", failing: [] });
     const failing = report.checks.filter((c) => !c.ok).map((c) => c.name);
     const checks = Object.fromEntries(report.checks.map((c) => [c.name, c.ok ? "ok" : c.reason]));
-    sendJson(res, report.ready ? 200 : 503, { status: report.ready ? "ready" : "not ready", failing, checks });
+    const detailed = report.checks.filter((c) => c.detail !== undefined);
+    const details = Object.fromEntries(detailed.map((c) => [c.name, { ok: c.ok, ...c.detail }]));
+    sendJson(res, report.ready ? 200 : 503, {
+      status: report.ready ? "ready" : "not ready",
+      failing,
+      checks,
+      ...(detailed.length > 0 ? { details } : {}),
+    });
   }
 
   async function handleMetrics(res: http.ServerResponse): Promise<void> {

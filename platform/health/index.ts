@@ -5,5 +5,6 @@ export {
   type ReadinessCheck,
   type ReadinessReport,
   type CheckResult,
+  type ReadinessDetail,
 } from "./readiness.js";
 export { startAdminServer, type AdminServer, type AdminServerOptions } from "./admin-server.js";

@@ -8,13 +8,25 @@ import type { Logger } from "pino";
 export interface ReadinessCheck {
   readonly name: string;
   check(signal?: AbortSignal): Promise<void>;
+  /**
+   * State worth showing beside the verdict, read once the check has settled,
+   * e.g. `{ reconnectAttempt: 3, retryInMs: 4200 }` while a client is
+   * reconnecting. Numbers, booleans and fixed words only: never an error
+   * message or anything else that could carry a secret.
+   */
+  detail?(): ReadinessDetail;
 }
+
+/** What a check shows beside its verdict on /readyz. */
+export type ReadinessDetail = Readonly<Record<string, number | boolean | string>>;
 
 /** One check's result; failure reasons are generic so no secret can leak. */
 export interface CheckResult {
   readonly name: string;
   readonly ok: boolean;
   readonly reason?: "failed" | "timeout";
+  /** The check's {@link ReadinessCheck.detail}, when it has one. */
+  readonly detail?: ReadinessDetail;
 }
 
 /** The outcome of running every readiness check. */
@@ -31,8 +43,17 @@ export async function runReadinessChecks(
   checks: readonly ReadinessCheck[],
   options: { timeoutMs: number; logger?: Logger },
 ): Promise<ReadinessReport> {
-  const results = await Promise.all(checks.map((check) => runOne(check, options)));
+  const results = await Promise.all(checks.map(async (check) => withDetail(check, await runOne(check, options))));
   return { ready: results.every((r) => r.ok), checks: results };
+}
+
+function withDetail(check: ReadinessCheck, result: CheckResult): CheckResult {
+  if (!check.detail) return result;
+  try {
+    return { ...result, detail: check.detail() };
+  } catch {
+    return result; // a broken detail never changes the verdict
+  }
 }
 
 async function runOne(

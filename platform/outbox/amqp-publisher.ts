@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel, type ConfirmChannel, type Message } from "amqplib";
 import type { Logger } from "pino";
+import { closeAmqpConnection } from "./close-amqp-connection.js";
 import type { ClaimedOutboxEvent } from "./outbox.repository.js";
 
 /** The content type of every event on the bus: an encoded `wallet.events.v1.EventEnvelope`. */
@@ -41,7 +42,7 @@ export interface AmqpPublisher {
    * throws: each message gets an outcome.
    */
   publishBatch(messages: readonly ClaimedOutboxEvent[]): Promise<PublishOutcome[]>;
-  /** Closes the connection; safe to call at any time. */
+  /** Closes the connection (waiting at most 5 s); safe to call at any time. */
   close(): Promise<void>;
 }
 
@@ -80,7 +81,7 @@ export function createAmqpPublisher(options: AmqpPublisherOptions): AmqpPublishe
     try {
       channel = await openChannel(model);
     } catch (err) {
-      await model.close().catch(() => {});
+      await closeAmqpConnection(model);
       throw err;
     }
     connection = model;
@@ -188,7 +189,7 @@ export function createAmqpPublisher(options: AmqpPublisherOptions): AmqpPublishe
       const model = connection;
       connection = undefined;
       channel = undefined;
-      await model?.close().catch(() => {});
+      if (model) await closeAmqpConnection(model);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { ReadinessCheck } from "../health/index.js";
 import { createAmqpPublisher, type AmqpPublisher } from "./amqp-publisher.js";
-import { backoffCeilingMs, fullJitterDelayMs, type BackoffPolicy } from "./backoff.js";
+import { fullJitterDelayMs, type BackoffPolicy } from "./backoff.js";
 import {
   claimDueOutboxEvents,
   markOutboxEventsSent,
@@ -12,6 +12,7 @@ import {
   type OutboxFailure,
 } from "./outbox.repository.js";
 import { createOutboxMetrics } from "./outbox-metrics.js";
+import { createReconnectBackoff, DEFAULT_AMQP_RECONNECT_MAX_MS } from "./reconnect-backoff.js";
 import { sleep } from "./sleep.js";
 
 /** Options for {@link createOutboxRelay}. */
@@ -27,8 +28,14 @@ export interface OutboxRelayOptions {
   readonly batchSize: number;
   /** Failed attempts after which a row is marked `dead`. */
   readonly maxAttempts: number;
-  /** Per-row retry delays (full jitter); also paces reconnects to RabbitMQ. */
+  /** Per-row retry delays (full jitter), and the pause after a failed database transaction. */
   readonly backoff: BackoffPolicy;
+  /**
+   * Ceiling of the wait between attempts to reach RabbitMQ again (starting
+   * from `backoff.baseMs` and doubling, equal jitter); default 30 s, the
+   * `AMQP_RECONNECT_MAX_MS` default. Independent of `backoff.maxMs`.
+   */
+  readonly reconnectMaxMs?: number;
   /** Pause after a batch that found fewer than `batchSize` due rows. */
   readonly pollIntervalMs: number;
   /** Treat an event no queue is bound for as failed (retried, then dead) instead of dropped. Default false. */
@@ -44,7 +51,10 @@ export interface OutboxRelayOptions {
 export interface OutboxRelay {
   /** Publishes until `signal` aborts; never throws (database and broker errors are logged and retried). */
   run(signal: AbortSignal): Promise<void>;
-  /** Readiness probe "amqp": passes while the relay is connected to RabbitMQ. */
+  /**
+   * Readiness probe "amqp": passes while the relay is connected to RabbitMQ;
+   * its detail is the reconnect state (`reconnectAttempt`, `retryInMs`...).
+   */
   readonly readiness: ReadinessCheck;
   /** True while connected to RabbitMQ. */
   readonly connected: boolean;
@@ -72,7 +82,8 @@ const increment = (counts: Map<string, number>, key: string) => counts.set(key, 
  * full jitter and `last_error` records why, and after `maxAttempts` the row
  * is `dead` until `replayDeadOutboxEvents` re-queues it. A lost connection
  * costs no attempt: unconfirmed rows stay pending as they were, and the
- * relay reconnects with backoff (readiness fails meanwhile).
+ * relay reconnects with backoff capped at `reconnectMaxMs` (readiness fails
+ * meanwhile and shows the attempt count and the wait).
  *
  * Delivery is at least once: a crash or a lost connection between the
  * broker receiving a message and the commit that marks it sent publishes it
@@ -80,6 +91,7 @@ const increment = (counts: Map<string, number>, key: string) => counts.set(key, 
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, logger, backoff, producer } = options;
+  const reconnect = createReconnectBackoff({ baseMs: backoff.baseMs, maxMs: options.reconnectMaxMs ?? DEFAULT_AMQP_RECONNECT_MAX_MS });
   const publisher: AmqpPublisher = createAmqpPublisher({
     url: options.amqpUrl,
     exchange: options.exchange,
@@ -131,22 +143,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function run(signal: AbortSignal): Promise<void> {
-    let reconnects = 0;
     let databaseFailures = 0;
     try {
       while (!signal.aborted) {
         if (!publisher.connected) {
           try {
             await publisher.connect();
-            if (reconnects > 0) logger.info({ attempts: reconnects }, "reconnected to RabbitMQ");
+            const failed = reconnect.succeeded();
+            if (failed > 0) logger.info({ attempts: failed }, "reconnected to RabbitMQ");
             else logger.info({ exchange: options.exchange }, "connected to RabbitMQ");
-            reconnects = 0;
           } catch (err) {
-            reconnects++;
-            // Equal jitter: never a tight loop against a refusing broker, still spread out.
-            const ceiling = backoffCeilingMs(backoff, reconnects);
-            const delay = ceiling / 2 + fullJitterDelayMs(backoff, reconnects) / 2;
-            logger.warn({ err: (err as Error).message, attempt: reconnects, retryInMs: Math.round(delay) }, "cannot reach RabbitMQ");
+            const delay = reconnect.failed();
+            logger.warn({ err: (err as Error).message, attempt: reconnect.attempts, retryInMs: delay }, "cannot reach RabbitMQ");
             await sleep(delay, signal);
             continue;
           }
@@ -184,6 +192,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       check: async () => {
         if (!publisher.connected) throw new Error("the outbox relay is not connected to RabbitMQ");
       },
+      detail: () => reconnect.status(),
     },
   };
 }

@@ -6,5 +6,12 @@ export { replayDeadOutboxEvents, type ReplayDeadOutboxEventsOptions } from "./re
 export { readOutboxBacklog, type OutboxBacklog } from "./outbox.repository.js";
 export { outboxRelayConfigShape } from "./relay-config.js";
 export { backoffCeilingMs, fullJitterDelayMs, type BackoffPolicy } from "./backoff.js";
+export {
+  amqpReconnectConfigShape,
+  createReconnectBackoff,
+  DEFAULT_AMQP_RECONNECT_MAX_MS,
+  type ReconnectBackoff,
+  type ReconnectStatus,
+} from "./reconnect-backoff.js";
 export { EVENT_CONTENT_TYPE } from "./amqp-publisher.js";
 export { runOutboxRelayProcess } from "./run-relay-process.js";

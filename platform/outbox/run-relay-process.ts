@@ -10,8 +10,8 @@ import { outboxRelayConfigShape } from "./relay-config.js";
  * publishes that database's `outbox_events` rows of `producer` to the
  * RabbitMQ topic exchange `OUTBOX_EXCHANGE`, at least once, with publisher
  * confirms, until SIGTERM. Several may run at once. The admin port answers
- * /healthz, /readyz (database and RabbitMQ: Redis, opened by the runtime, is
- * not on a relay's path) and /metrics (the outbox_* metrics among the
+ * /healthz, /readyz (database and RabbitMQ, with the reconnect state: Redis,
+ * opened by the runtime, is not on a relay's path) and /metrics (the outbox_* metrics among the
  * process metrics).
  */
 export async function runOutboxRelayProcess(processName: string, producer: string): Promise<void> {
@@ -27,6 +27,7 @@ export async function runOutboxRelayProcess(processName: string, producer: strin
     batchSize: config.OUTBOX_BATCH_SIZE,
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
     backoff: { baseMs: config.OUTBOX_BACKOFF_BASE_MS, maxMs: config.OUTBOX_BACKOFF_MAX_MS },
+    reconnectMaxMs: config.AMQP_RECONNECT_MAX_MS,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     mandatory: config.OUTBOX_MANDATORY,
     logger,

@@ -60,6 +60,32 @@ describe("startAdminServer", () => {
     });
   });
 
+  it("shows a check's detail beside its verdict on /readyz", async () => {
+    const reconnecting: ReadinessCheck = {
+      name: "amqp",
+      check: async () => {
+        throw new Error("not connected");
+      },
+      detail: () => ({ reconnectAttempt: 3, retryInMs: 4200 }),
+    };
+    const brokenDetail: ReadinessCheck = {
+      ...passing,
+      detail: () => {
+        throw new Error("boom");
+      },
+    };
+    await withAdmin({ readiness: [brokenDetail, reconnecting] }, async (url) => {
+      const res = await fetch(`${url}/readyz`);
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), {
+        status: "not ready",
+        failing: ["amqp"],
+        checks: { postgres: "ok", amqp: "failed" },
+        details: { amqp: { ok: false, reconnectAttempt: 3, retryInMs: 4200 } },
+      });
+    });
+  });
+
   it("answers /readyz with 503 when a check outlasts its timeout", async () => {
     await withAdmin({ readiness: [hanging], readinessTimeoutMs: 50 }, async (url) => {
       const res = await fetch(`${url}/readyz`);

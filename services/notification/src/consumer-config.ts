@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationMs, positiveInt, text } from "#platform/config/index.js";
+import { amqpReconnectConfigShape } from "#platform/consumer/index.js";
 
 /** The notification-consumer's own environment variables, merged into the mesh process config. */
 export const notificationConsumerConfigFields = {
@@ -13,6 +14,8 @@ export const notificationConsumerConfigFields = {
   NOTIFICATION_CONSUMER_RETRY_DELAY: durationMs(1_000),
   /** Unacked messages handled at once; default 16. */
   NOTIFICATION_CONSUMER_PREFETCH: positiveInt(16),
+  /** `AMQP_RECONNECT_MAX_MS`, shared by every RabbitMQ client process: ceiling of the wait between reconnects; default 30 s. */
+  ...amqpReconnectConfigShape,
 };
 
 /** The defaults, for tools and tests. */

@@ -34,6 +34,7 @@ const consumer = createEventConsumer({
   maxAttempts: config.NOTIFICATION_CONSUMER_MAX_ATTEMPTS,
   retryDelayMs: config.NOTIFICATION_CONSUMER_RETRY_DELAY,
   prefetch: config.NOTIFICATION_CONSUMER_PREFETCH,
+  reconnectMaxMs: config.AMQP_RECONNECT_MAX_MS,
   logger,
   registry: runtime.metrics.registry,
 });

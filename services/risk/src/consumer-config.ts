@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationMs, positiveInt, text } from "#platform/config/index.js";
+import { amqpReconnectConfigShape } from "#platform/consumer/index.js";
 import { riskConfigFields } from "./config.js";
 
 /** The risk-consumer's own environment variables, merged into the mesh process config. */
@@ -14,6 +15,8 @@ export const riskConsumerConfigFields = {
   RISK_CONSUMER_RETRY_DELAY: durationMs(1_000),
   /** Unacked messages handled at once; default 16. */
   RISK_CONSUMER_PREFETCH: positiveInt(16),
+  /** `AMQP_RECONNECT_MAX_MS`, shared by every RabbitMQ client process: ceiling of the wait between reconnects; default 30 s. */
+  ...amqpReconnectConfigShape,
   /** High-value alert threshold in minor units for currencies without an AMOUNT_THRESHOLD rule; default 1000000 (10,000.00). */
   RISK_ALERT_HIGH_VALUE_MINOR: positiveInt(1_000_000),
   /** The risk API's Redis key prefix: the consumer writes the velocity windows and device first-seen times scoring reads. */

@@ -35,6 +35,7 @@ const consumer = createEventConsumer({
   maxAttempts: config.RISK_CONSUMER_MAX_ATTEMPTS,
   retryDelayMs: config.RISK_CONSUMER_RETRY_DELAY,
   prefetch: config.RISK_CONSUMER_PREFETCH,
+  reconnectMaxMs: config.AMQP_RECONNECT_MAX_MS,
   logger,
   registry: runtime.metrics.registry,
 });
