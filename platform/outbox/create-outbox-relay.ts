@@ -143,7 +143,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function run(signal: AbortSignal): Promise<void> {
-    let databaseFailures = 0;
+    // A database outage is paced like a broker outage: rows flow again within the cap of it ending.
+    const databaseRetry = createReconnectBackoff({ baseMs: backoff.baseMs, maxMs: options.reconnectMaxMs ?? DEFAULT_AMQP_RECONNECT_MAX_MS });
     try {
       while (!signal.aborted) {
         if (!publisher.connected) {
@@ -163,10 +164,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         let result: BatchResult;
         try {
           result = await relayBatch();
-          databaseFailures = 0;
+          databaseRetry.succeeded();
         } catch (err) {
-          databaseFailures++;
-          const delay = fullJitterDelayMs(backoff, databaseFailures) + options.pollIntervalMs;
+          const delay = databaseRetry.failed() + options.pollIntervalMs;
           logger.error({ err, retryInMs: delay }, "outbox batch failed");
           await sleep(delay, signal);
           continue;

@@ -10,7 +10,8 @@ import { amqpReconnectConfigShape } from "./reconnect-backoff.js";
  * - `OUTBOX_MAX_ATTEMPTS` (10): failed attempts before a row is dead.
  * - `OUTBOX_BACKOFF_BASE_MS` (1s) / `OUTBOX_BACKOFF_MAX_MS` (5m): per-row retry delays, full jitter.
  * - `AMQP_RECONNECT_MAX_MS` (30s): ceiling of the wait between reconnects to
- *   RabbitMQ (from `OUTBOX_BACKOFF_BASE_MS`, doubling), shared with the consumers.
+ *   RabbitMQ (from `OUTBOX_BACKOFF_BASE_MS`, doubling), shared with the consumers;
+ *   it also caps the wait after a failed database transaction.
  * - `OUTBOX_POLL_INTERVAL_MS` (200ms): pause when the outbox is drained.
  * - `OUTBOX_MANDATORY` (false): an event no queue is bound for counts as failed.
  */
