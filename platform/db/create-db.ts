@@ -47,10 +47,13 @@ export function createDb<DB>(url: string, options: CreateDbOptions = {}): Kysely
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
   });
-  // An idle client losing its connection (server restart, failover) emits on
-  // the pool; without a listener that would crash the process. The next query
-  // gets a fresh connection, and readiness reports the outage meanwhile.
+  // A client losing its connection (server restart, failover, a cut network)
+  // emits "error": an idle one on the pool, one checked out (mid-transaction)
+  // on itself. Unheard, either is an uncaught exception that kills the
+  // process; the query in flight rejects anyway, the next one gets a fresh
+  // connection, and readiness reports the outage meanwhile.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
-import { Kysely, PostgresDialect } from "kysely";
-import pg from "pg";
+import type { Kysely } from "kysely";
 import { TransferPostedSchema } from "../../../gen/wallet/events/v1/ledger_events_pb.js";
+import { createDb } from "../../db/index.js";
 import { createLogger } from "../../logging/index.js";
 import { createTcpProxy, useTestAmqp, useTestDatabase, type TcpProxy } from "../../testing/index.js";
 import { writeOutboxEvents } from "../index.js";
@@ -20,21 +20,6 @@ const POLL_MS = 20;
 const MARGIN_MS = 2_000;
 /** How long PostgreSQL is unreachable: uncapped, the waits after the 3rd or 4th failure alone would be up to 4-8 s. */
 const OUTAGE_MS = 4_500;
-
-/**
- * The relay's database, reached through `url`: a pool configured as `createDb`
- * configures it, plus an error listener on every client. `createDb` listens on
- * the pool only, which hears idle clients; a client checked out when its
- * connection dies (the relay is mid-transaction when the proxy is cut) emits
- * "error" itself, and unheard that is an uncaught exception, a crash this test
- * is not about.
- */
-function createRelayDb(url: string, applicationName: string): Kysely<any> {
-  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: applicationName, connectionTimeoutMillis: 2_000 });
-  pool.on("error", () => {});
-  pool.on("connect", (client) => client.on("error", () => {}));
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-}
 
 const event = (transactionId: string) => ({
   aggregateType: "transaction",
@@ -63,7 +48,7 @@ test("after a PostgreSQL outage the relay publishes again within the reconnect c
   const target = new URL(url);
   proxy = await createTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 5432) });
   // Only the relay reaches PostgreSQL through the proxy; the test writes through `db` directly.
-  relayDb = createRelayDb(proxy.url(url), `${name}_relay`);
+  relayDb = createDb(proxy.url(url), { applicationName: `${name}_relay`, poolSize: 2, connectionTimeoutMs: 2_000 });
 
   // The relay's log is how its waits after failed transactions are seen.
   const failedBatches: { retryInMs: number }[] = [];

@@ -1,5 +1,7 @@
 /** `npm start`'s supervisor, on real child processes. */
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -69,11 +71,16 @@ test("stopping the mesh while a restart is pending does not start the process ag
   assert.equal(crashing.restarts, 0);
 });
 
-test("a graceful stop ends every process with SIGTERM and reports none as unclean", async () => {
+test("a graceful stop ends every process with SIGTERM and reports none as unclean", async (t) => {
   const { events } = recordingEvents();
   const supervisor = createSupervisor({ nameWidth: 8, policy, events });
-  supervisor.start("one", fixture, { ...process.env });
-  supervisor.start("two", fixture, { ...process.env });
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const dir = mkdtempSync(path.join(tmpdir(), "supervisor-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ready = ["one", "two"].map((name) => {
+    const file = path.join(dir, name);
+    supervisor.start(name, fixture, { ...process.env, READY_FILE: file });
+    return file;
+  });
+  await until(() => ready.every((file) => existsSync(file)));
   assert.deepEqual(await supervisor.stopAll(5_000), []);
 });
