@@ -60,6 +60,9 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<AccessTokenClaims>;
 }
 
+/** Accepted clock difference when the options name none (also how long past `exp` a revocation must be remembered). */
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 30;
+
 /** Longest token considered; anything longer is refused before parsing. */
 const MAX_TOKEN_LENGTH = 8_192;
 
@@ -155,7 +158,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   if ((options.jwksUrl === undefined) === (options.jwks === undefined)) {
     throw new Error("createAccessTokenVerifier needs exactly one of jwksUrl and jwks");
   }
-  const clockToleranceSec = options.clockToleranceSec ?? 30;
+  const clockToleranceSec = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
   const now = options.now ?? (() => new Date());
   const audience = typeof options.audience === "string" ? options.audience : [...options.audience];
   const keys: JWTVerifyGetKey =

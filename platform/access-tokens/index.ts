@@ -7,6 +7,21 @@ export {
   type StaffRole,
 } from "./claims.js";
 export { AccessTokenError, ACCESS_TOKEN_ERROR_REASONS, type AccessTokenErrorReason } from "./access-token-error.js";
-export { createAccessTokenVerifier, type AccessTokenVerifier, type AccessTokenVerifierOptions } from "./create-access-token-verifier.js";
+export { createAccessTokenVerifier, DEFAULT_CLOCK_TOLERANCE_SEC, type AccessTokenVerifier, type AccessTokenVerifierOptions } from "./create-access-token-verifier.js";
 export { parseAccessTokenClaims } from "./parse-access-token-claims.js";
 export { hasRecentSecondFactor } from "./step-up.js";
+export {
+  createRevokedSessionRecorder,
+  revokedSessionKey,
+  RevocationUnavailableError,
+  type RevokedSessionRecorder,
+  type RevokedSessionRecorderOptions,
+} from "./revoked-sessions.js";
+export {
+  createRevokedSessionChecker,
+  movesMoney,
+  type RevokedSessionChecker,
+  type RevokedSessionCheckerOptions,
+  type SessionRevocationStatus,
+} from "./revoked-session-checker.js";
+export { sessionRevocationConfigShape } from "./revocation-config.js";

@@ -66,6 +66,8 @@ export function meshStateNames(name: string): Record<string, string> {
     NOTIFICATION_REDIS_PREFIX: `${name}:notification:`,
     GATEWAY_REDIS_PREFIX: `${name}:gateway:`,
     BFF_REDIS_PREFIX: `${name}:mobile-bff:`,
+    // One list for identity (the writer), the edge and the BFF (the readers).
+    SESSION_REVOCATION_REDIS_PREFIX: `${name}:`,
     OUTBOX_EXCHANGE: exchange,
     RISK_CONSUMER_EXCHANGE: exchange,
     NOTIFICATION_CONSUMER_EXCHANGE: exchange,

@@ -29,7 +29,13 @@ const edge = await createEdgeApp({
   logger: runtime.logger,
   bodyLimit,
   trustProxy,
-  protections: { settings, redis: runtime.redis, keyPrefix: runtime.config.GATEWAY_REDIS_PREFIX, auditLogger: runtime.logger.child({ component: "audit" }) },
+  protections: {
+    settings,
+    redis: runtime.redis,
+    keyPrefix: runtime.config.GATEWAY_REDIS_PREFIX,
+    auditLogger: runtime.logger.child({ component: "audit" }),
+    registry: runtime.metrics.registry,
+  },
 });
 
 // gRPC health and reflection share the gateway's port with the REST edge: every

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_CLOCK_TOLERANCE_SEC, sessionRevocationConfigShape } from "#platform/access-tokens/index.js";
 import { durationMs, httpUrl, positiveInt, secret, text } from "#platform/config/index.js";
 import { OWASP_ARGON2 } from "./crypto/password-hasher.js";
 import type { IdentitySettings } from "./context.js";
@@ -61,6 +62,8 @@ export const identityConfigFields = {
   IDENTITY_KEY_CACHE_TTL: durationMs(10_000),
   /** Prefix of identity's Redis keys (throttling). */
   IDENTITY_REDIS_PREFIX: text("identity:"),
+  /** Prefix of the revoked-session list identity writes and the edge and the BFF read (the same in all three). */
+  SESSION_REVOCATION_REDIS_PREFIX: sessionRevocationConfigShape.SESSION_REVOCATION_REDIS_PREFIX,
 };
 
 /** The parsed variables. */
@@ -126,5 +129,10 @@ export function identitySettings(config: IdentityConfig): IdentitySettings {
     keyOverlapMs: config.IDENTITY_KEY_OVERLAP,
     keyCacheTtlMs: config.IDENTITY_KEY_CACHE_TTL,
     redisPrefix: config.IDENTITY_REDIS_PREFIX,
+    revokedSessions: {
+      keyPrefix: config.SESSION_REVOCATION_REDIS_PREFIX,
+      // As long as an access token of the session can still pass a verifier: its lifetime plus the clock tolerance.
+      ttlMs: config.IDENTITY_ACCESS_TOKEN_TTL + DEFAULT_CLOCK_TOLERANCE_SEC * 1000,
+    },
   };
 }

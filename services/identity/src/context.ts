@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { RevokedSessionRecorder } from "#platform/access-tokens/index.js";
 import type { Argon2Params, PasswordHasher } from "./crypto/password-hasher.js";
 import type { SecretBox } from "./crypto/key-encryption.js";
 import type { PasswordPolicy } from "./domain/password-policy.js";
@@ -25,6 +26,8 @@ export interface IdentityDeps {
   readonly keys: KeyStore;
   readonly tokens: TokenIssuer;
   readonly throttle: LoginThrottle;
+  /** The revoked-session list in Redis, written for every session ended (`revokeWithEvents`). */
+  readonly revokedSessions: RevokedSessionRecorder;
 }
 
 /** Identity's own settings (see config.ts). */
@@ -46,6 +49,8 @@ export interface IdentitySettings {
   readonly keyOverlapMs: number;
   readonly keyCacheTtlMs: number;
   readonly redisPrefix: string;
+  /** Where and how long ended sessions are listed for the edge and the BFF. */
+  readonly revokedSessions: { readonly keyPrefix: string; readonly ttlMs: number };
 }
 
 /** Re-exported for wiring. */

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import { createRevokedSessionRecorder } from "#platform/access-tokens/index.js";
 import type { IdentityDeps, IdentitySettings } from "./context.js";
 import { createSecretBox } from "./crypto/key-encryption.js";
 import { createPasswordHasher } from "./crypto/password-hasher.js";
@@ -43,6 +44,7 @@ export function createIdentityDeps(w: IdentityWiring): IdentityDeps {
     box,
     keys,
     tokens: createTokenIssuer({ keys, issuer: w.settings.issuer, audience: w.settings.audience, accessTokenTtlMs: w.settings.accessTokenTtlMs, clock }),
+    revokedSessions: createRevokedSessionRecorder({ redis: w.redis, ...w.settings.revokedSessions }),
     throttle: createLoginThrottle({ redis: w.redis, prefix: w.settings.redisPrefix, clock, account: w.settings.throttle.account, ip: w.settings.throttle.ip }),
   };
 }

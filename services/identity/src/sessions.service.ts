@@ -118,11 +118,23 @@ export async function openSession(
   return { accessToken: access.token, refreshToken, expiresIn: access.expiresIn, sessionId: session.id, sessionExpiresAt: session.expiresAt };
 }
 
-/** Revokes matching sessions with their SessionRevoked events; answers how many. */
+/**
+ * THE way a session ends (logout, a session or device revoked, refresh-token
+ * reuse, a password change or recovery, a staff lock or role removal):
+ * revokes the matching sessions with their SessionRevoked events, then lists
+ * them in the revoked-session list the edge and the BFF check, so their
+ * access tokens are refused on every route, not only identity's. The list is
+ * written inside `trx`, before it commits: if Redis cannot take it the
+ * revocation rolls back and the call fails with RevocationUnavailableError
+ * (Unavailable, retry), never answering "ended" while the tokens still pass;
+ * a commit failing after the write only lists a session early. Answers how many.
+ */
 export async function revokeWithEvents(deps: IdentityDeps, trx: Trx, filter: RevokeFilter, reason: RevocationReason): Promise<number> {
   const revoked = await revokeSessions(trx, filter, reason, deps.clock());
-  await forgetSuccessors(trx, revoked.map((s) => s.id));
+  const ids = revoked.map((s) => s.id);
+  await forgetSuccessors(trx, ids);
   await publish(trx, sessionRevokedEvents(revoked, reason));
+  await deps.revokedSessions.record(ids, reason);
   return revoked.length;
 }
 

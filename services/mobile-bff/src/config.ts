@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sessionRevocationConfigShape } from "#platform/access-tokens/index.js";
 import { durationMs, httpUrl, text } from "#platform/config/index.js";
 import type { BffSettings } from "./context.js";
 
@@ -23,6 +24,8 @@ export const bffConfigFields = {
   IDENTITY_AUDIENCE: text("wallet-api"),
   /** Identity's JWK Set; default `<IDENTITY_URL>/.well-known/jwks.json`. */
   IDENTITY_JWKS_URL: httpUrl().optional(),
+  /** Identity's revoked-session list (SESSION_REVOCATION_REDIS_PREFIX) and how long an answer is reused (SESSION_REVOCATION_CACHE). */
+  ...sessionRevocationConfigShape,
   /** Prefix of the BFF's Redis keys; a second mesh on the same Redis sets its own. */
   BFF_REDIS_PREFIX: text("mobile-bff:"),
   /** Feature flags answered by Bootstrap: `name:true,other:false` (a bare name means true). */

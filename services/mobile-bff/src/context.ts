@@ -1,6 +1,6 @@
 import type { Client } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import type { AccessTokenVerifier } from "#platform/access-tokens/index.js";
+import type { AccessTokenVerifier, RevokedSessionChecker } from "#platform/access-tokens/index.js";
 import type { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
 import type { LedgerService } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import type { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
@@ -21,6 +21,8 @@ export interface MobileBffDeps extends Upstreams {
   readonly config: BffSettings;
   /** Verifies the forwarded access token for the facts the ledger's risk context needs. */
   readonly tokens: AccessTokenVerifier;
+  /** Identity's revoked-session list: a forwarded token of an ended session is refused. */
+  readonly revokedSessions: RevokedSessionChecker;
   /** Onboard's currency, kept for Bootstrap when Onboard could not open the account. */
   readonly onboarding: OnboardingMemory;
 }

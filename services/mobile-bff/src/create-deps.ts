@@ -2,8 +2,9 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAccessTokenVerifier } from "#platform/access-tokens/index.js";
+import { createAccessTokenVerifier, createRevokedSessionChecker } from "#platform/access-tokens/index.js";
 import { createServiceClient } from "#platform/clients/index.js";
+import type { Registry } from "#platform/metrics/index.js";
 import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
 import { LedgerService } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
@@ -24,6 +25,10 @@ export interface MobileBffWiring {
   readonly redis: Redis;
   /** Prefix of the BFF's Redis keys; default `mobile-bff:`. */
   readonly redisPrefix?: string;
+  /** Identity's revoked-session list (SESSION_REVOCATION_REDIS_PREFIX, SESSION_REVOCATION_CACHE); default prefix `wallet:`, cache 1 s. */
+  readonly revocation?: { readonly keyPrefix: string; readonly cacheMs: number };
+  /** Where `session_revocation_checks_total` is registered (`runtime.metrics.registry`). */
+  readonly registry?: Registry;
   readonly logger: Logger;
   readonly settings: BffSettings;
   readonly clock?: () => Date;
@@ -40,6 +45,12 @@ export function createMobileBffDeps(w: MobileBffWiring): MobileBffDeps {
       jwksUrl: w.jwksUrl ?? new URL("/.well-known/jwks.json", w.identityUrl).toString(),
       issuer: w.issuer,
       audience: w.audience,
+    }),
+    revokedSessions: createRevokedSessionChecker({
+      redis: w.redis,
+      keyPrefix: w.revocation?.keyPrefix ?? "wallet:",
+      cacheMs: w.revocation?.cacheMs ?? 1_000,
+      ...(w.registry ? { registry: w.registry } : {}),
     }),
     onboarding: createRedisOnboardingMemory(w.redis, { prefix: `${w.redisPrefix ?? "mobile-bff:"}onboarding-currency:`, ttlMs: w.settings.onboardingMemoryMs }),
     logger: w.logger,

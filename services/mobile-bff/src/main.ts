@@ -22,6 +22,8 @@ const deps = createMobileBffDeps({
   internalAuth: runtime.internalAuth.clientInterceptor,
   redis: runtime.redis,
   redisPrefix: config.BFF_REDIS_PREFIX,
+  revocation: { keyPrefix: config.SESSION_REVOCATION_REDIS_PREFIX, cacheMs: config.SESSION_REVOCATION_CACHE },
+  registry: runtime.metrics.registry,
   logger: runtime.logger,
   settings,
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AccessTokenError, type AccessTokenVerifier } from "#platform/access-tokens/index.js";
+import { AccessTokenError, movesMoney, type AccessTokenVerifier, type RevokedSessionChecker } from "#platform/access-tokens/index.js";
 import { EdgeProblem, sendProblem } from "./problem.js";
 import { isBackofficeMethod, isPublicMethod, PUBLIC_PATHS } from "./public-routes.js";
 import { rpcMethodOf } from "./route-rpc.js";
@@ -8,12 +8,17 @@ import { rpcMethodOf } from "./route-rpc.js";
 export interface AuthenticationOptions {
   /** The platform verifier pointed at identity's JWKS (see `createEdgeTokenVerifier`). */
   readonly verifier: AccessTokenVerifier;
+  /** The revoked-session list identity writes; every verified token's `sid` is checked against it. */
+  readonly revokedSessions: RevokedSessionChecker;
   /** `realm` of the Bearer challenges. */
   readonly realm?: string;
 }
 
 /** Seconds a client should wait when identity's keys cannot be fetched. */
 const KEYS_UNAVAILABLE_RETRY_AFTER_SEC = 5;
+
+/** Seconds a client should wait when the revoked-session list cannot be read for a money-moving call. */
+const REVOCATION_UNAVAILABLE_RETRY_AFTER_SEC = 2;
 
 /** Whether `request` may go through without a token: a public RPC, a public path, or no route at all (404). */
 export function isPublicRequest(request: FastifyRequest): boolean {
@@ -52,13 +57,32 @@ export function authenticationProblem(err: AccessTokenError | undefined, realm: 
   });
 }
 
+/** The refusal for a token whose session identity has ended (logout, revocation, reuse, password change, lock). */
+export function sessionRevokedProblem(realm: string): EdgeProblem {
+  const description = "the session of this access token has ended; log in again";
+  return new EdgeProblem(401, "Unauthorized", "SESSION_REVOKED", description, {
+    "www-authenticate": `Bearer realm=${quoted(realm)}, error="invalid_token", error_description=${quoted(description)}`,
+  });
+}
+
+/** The refusal of a money-moving call while the revoked-session list cannot be read (fail closed). */
+export function revocationUnavailableProblem(): EdgeProblem {
+  return new EdgeProblem(503, "Service Unavailable", "REVOCATION_UNAVAILABLE", "the session of this access token cannot be checked right now; retry shortly", {
+    "retry-after": String(REVOCATION_UNAVAILABLE_RETRY_AFTER_SEC),
+  });
+}
+
 /**
  * Adds the `request.accessClaims` decorator and an onRequest hook that
  * verifies `Authorization: Bearer` access tokens on every non-public route:
  * 401 problem+json with `WWW-Authenticate: Bearer error="invalid_token"` when
- * refused (503 with `Retry-After` when identity's keys are unavailable), and
- * 403 on backoffice RPCs when the token carries no staff role. Register it
- * after the per-IP limit and before the per-user limit.
+ * refused (503 with `Retry-After` when identity's keys are unavailable); then
+ * checks the token's session against the revoked-session list: 401
+ * SESSION_REVOKED when identity ended it; when Redis cannot answer,
+ * money-moving RPCs ({@link movesMoney}) answer 503 REVOCATION_UNAVAILABLE
+ * and everything else goes on (logged; counted by the checker's metric);
+ * and 403 on backoffice RPCs when the token carries no staff role. Register
+ * it after the per-IP limit and before the per-user limit.
  */
 export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
   const realm = options.realm ?? "wallet";
@@ -75,6 +99,18 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       return sendProblem(reply, authenticationProblem(err, realm));
     }
     const method = rpcMethodOf(request);
+    const session = await options.revokedSessions.status(request.accessClaims.sid);
+    if (session === "revoked") {
+      request.log.info("access token of a revoked session refused");
+      return sendProblem(reply, sessionRevokedProblem(realm));
+    }
+    if (session === "unknown") {
+      if (method && movesMoney(method)) {
+        request.log.warn("revoked-session list unavailable: money-moving call refused (fail closed)");
+        return sendProblem(reply, revocationUnavailableProblem());
+      }
+      request.log.warn("revoked-session list unavailable: call served without the check (fail open)");
+    }
     if (method && isBackofficeMethod(method) && (request.accessClaims.roles ?? []).length === 0) {
       return sendProblem(
         reply,

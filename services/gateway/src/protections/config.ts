@@ -1,3 +1,4 @@
+import { sessionRevocationConfigShape } from "#platform/access-tokens/index.js";
 import { boolean, durationMs, envField, httpUrl, positiveInt, text } from "#platform/config/index.js";
 
 /** A comma-separated list of proxy addresses or CIDRs (proxy-addr names such as "loopback" too). */
@@ -21,6 +22,8 @@ export const protectionsConfigShape = {
   IDENTITY_ISSUER: httpUrl("http://127.0.0.1:8081"),
   /** Expected `aud` of access tokens (identity's IDENTITY_AUDIENCE). */
   IDENTITY_AUDIENCE: text("wallet-api"),
+  /** The revoked-session list identity writes (SESSION_REVOCATION_REDIS_PREFIX) and how long an answer is reused (SESSION_REVOCATION_CACHE). */
+  ...sessionRevocationConfigShape,
   /** Transfers above this amount (minor units, any currency) need a recent second factor. */
   GATEWAY_STEP_UP_AMOUNT_MINOR: positiveInt(100_000),
   /** How recent that second factor must be. */
@@ -62,6 +65,8 @@ export interface ProtectionsConfig {
   readonly IDENTITY_JWKS_URL: string;
   readonly IDENTITY_ISSUER: string;
   readonly IDENTITY_AUDIENCE: string;
+  readonly SESSION_REVOCATION_REDIS_PREFIX: string;
+  readonly SESSION_REVOCATION_CACHE: number;
   readonly GATEWAY_STEP_UP_AMOUNT_MINOR: number;
   readonly GATEWAY_STEP_UP_MAX_AGE: number;
   readonly GATEWAY_REQUIRE_HTTPS?: boolean | undefined;
@@ -92,6 +97,8 @@ export interface RateLimitSettings {
 /** Every protection's settings, derived once from the config. */
 export interface ProtectionsSettings {
   readonly jwks: { readonly url: string; readonly issuer: string; readonly audience: string };
+  /** The revoked-session list: identity's key prefix, and how long an answer is reused in this process. */
+  readonly revocation: { readonly keyPrefix: string; readonly cacheMs: number };
   readonly stepUp: { readonly amountMinor: bigint; readonly maxAgeSec: number };
   readonly hygiene: {
     readonly requireHttps: boolean;
@@ -117,6 +124,7 @@ export function protectionsSettings(config: ProtectionsConfig): ProtectionsSetti
       issuer: config.IDENTITY_ISSUER.replace(/\/+$/, ""),
       audience: config.IDENTITY_AUDIENCE,
     },
+    revocation: { keyPrefix: config.SESSION_REVOCATION_REDIS_PREFIX, cacheMs: config.SESSION_REVOCATION_CACHE },
     stepUp: {
       amountMinor: BigInt(config.GATEWAY_STEP_UP_AMOUNT_MINOR),
       maxAgeSec: Math.max(1, Math.floor(config.GATEWAY_STEP_UP_MAX_AGE / 1000)),

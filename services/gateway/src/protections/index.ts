@@ -12,7 +12,15 @@ export {
   isBackofficeMethod,
 } from "./public-routes.js";
 export { rpcMethodOf, routeTemplateOf } from "./route-rpc.js";
-export { registerAuthentication, isPublicRequest, bearerToken, authenticationProblem, type AuthenticationOptions } from "./authentication.js";
+export {
+  registerAuthentication,
+  isPublicRequest,
+  bearerToken,
+  authenticationProblem,
+  sessionRevokedProblem,
+  revocationUnavailableProblem,
+  type AuthenticationOptions,
+} from "./authentication.js";
 export { createEdgeRateLimits, rateLimitHeader, rateLimitPolicyHeader, type EdgeRateLimits, type EdgeRateLimitsOptions, type RateLimitPolicyName } from "./rate-limits.js";
 export {
   registerRequestHygiene,

@@ -2,7 +2,8 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAccessTokenVerifier, type AccessTokenVerifier } from "#platform/access-tokens/index.js";
+import { createAccessTokenVerifier, createRevokedSessionChecker, type AccessTokenVerifier, type RevokedSessionChecker } from "#platform/access-tokens/index.js";
+import type { Registry } from "#platform/metrics/index.js";
 import { createAuditLogHook } from "./audit-log.js";
 import { registerAuthentication } from "./authentication.js";
 import type { ProtectionsSettings } from "./config.js";
@@ -27,6 +28,10 @@ export interface EdgeProtectionsDeps {
   readonly auditLogger: Logger;
   /** Called when a rate limit decides in memory because Redis is away (a metric, a log). */
   readonly onRateLimitStoreUnavailable?: (policy: RateLimitPolicyName) => void;
+  /** Default: {@link createRevokedSessionChecker} over `redis` with `settings.revocation`. */
+  readonly revokedSessions?: RevokedSessionChecker;
+  /** Where the default checker registers `session_revocation_checks_total` (`runtime.metrics.registry`). */
+  readonly registry?: Registry;
 }
 
 /** The platform verifier pointed at identity's JWKS (cached; refetched on an unknown `kid`). */
@@ -38,7 +43,7 @@ export function createEdgeTokenVerifier(jwks: ProtectionsSettings["jwks"]): Acce
  * Registers every request-level protection on the edge app, in order
  * (call it on the root instance before the routes are added):
  * onRequest: hygiene (HTTPS, header and body size, JSON only) → per-IP limit
- * → authentication and staff role → per-user limit → Idempotency-Key check;
+ * → authentication (signature, claims, revoked session) and staff role → per-user limit → Idempotency-Key check;
  * onSend: security headers; onResponse: the audit line. Routes tell the hooks
  * their RPC with `config: { rpcMethod }`.
  */
@@ -51,7 +56,10 @@ export function registerEdgeProtections(app: FastifyInstance, deps: EdgeProtecti
   });
   registerRequestHygiene(app, deps.settings.hygiene);
   app.addHook("onRequest", limits.perIp);
-  registerAuthentication(app, { verifier: deps.verifier ?? createEdgeTokenVerifier(deps.settings.jwks) });
+  const revokedSessions =
+    deps.revokedSessions ??
+    createRevokedSessionChecker({ redis: deps.redis, ...deps.settings.revocation, ...(deps.registry ? { registry: deps.registry } : {}) });
+  registerAuthentication(app, { verifier: deps.verifier ?? createEdgeTokenVerifier(deps.settings.jwks), revokedSessions });
   app.addHook("onRequest", limits.perUser);
   app.addHook("onRequest", idempotencyKeyHook);
   app.addHook("onResponse", createAuditLogHook(deps.auditLogger));

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
+import { RevocationUnavailableError } from "#platform/access-tokens/index.js";
 import { errorInfoDetail } from "#platform/errors/index.js";
 import { IdentityError, type IdentityErrorReasonName } from "../domain/identity-error.js";
 
@@ -57,11 +58,19 @@ export function identityConnectError(error: IdentityError): ConnectError {
   return new ConnectError(error.message, codeOf[error.reason], undefined, details);
 }
 
+/** Seconds to wait before retrying a call whose sessions could not be listed as revoked. */
+const REVOCATION_RETRY_AFTER_SEC = 1;
+
 /**
  * THE place where identity's refusals become gRPC errors; ConnectErrors
- * pass; anything else is rethrown for the platform's sanitizer (a bare
- * `Internal`, cause logged, never sent).
+ * pass; a revoked-session list Redis could not write is Unavailable with a
+ * RetryInfo (nothing was revoked: retry); anything else is rethrown for the
+ * platform's sanitizer (a bare `Internal`, cause logged, never sent).
  */
 export function toConnectError(error: unknown): unknown {
+  if (error instanceof RevocationUnavailableError) {
+    const retry = create(RetryInfoSchema, { retryDelay: { seconds: BigInt(REVOCATION_RETRY_AFTER_SEC), nanos: 0 } });
+    return new ConnectError("sessions cannot be ended right now; retry shortly", Code.Unavailable, undefined, [{ desc: RetryInfoSchema, value: retry }], error);
+  }
   return error instanceof IdentityError ? identityConnectError(error) : error;
 }

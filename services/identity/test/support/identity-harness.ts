@@ -79,7 +79,8 @@ export function useIdentity(options: { settings?: Partial<IdentitySettings>; sta
         db,
         redis: r.redis,
         logger: createSilentLogger(),
-        settings: testSettings({ redisPrefix: r.prefix, ...options.settings }),
+        // The revoked-session list under this file's prefix too (the edge and BFF harnesses read it from deps.config).
+        settings: testSettings({ redisPrefix: r.prefix, revokedSessions: { ...testSettings().revokedSessions, keyPrefix: r.prefix }, ...options.settings }),
         keyEncryptionSecret: "test-key-encryption-secret-of-at-least-32-chars",
         clock,
       });

@@ -7,7 +7,7 @@ import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js"
 import { LedgerService } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import { listWallets, openWallet, ownedWallet, parseCurrency } from "../accounts.service.js";
-import type { Caller, UpstreamCall } from "../caller.js";
+import type { Caller, TokenFacts, UpstreamCall } from "../caller.js";
 import type { MobileBffDeps, Upstreams } from "../context.js";
 import { getTransaction, requestRefund, transfer } from "../movements.service.js";
 import { bootstrap, onboard } from "../onboarding.service.js";
@@ -26,10 +26,14 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
     ledger: translateErrors<typeof LedgerService>(deps.ledger, "ledger"),
     notification: translateErrors<typeof NotificationService>(deps.notification, "notification"),
   };
-  /** The caller and the options of upstream calls made for them. */
-  const forCaller = (ctx: HandlerContext): { caller: Caller; on: UpstreamCall } => {
+  /**
+   * The caller, the facts of their access token (verified, its session not
+   * revoked: see `tokenFacts`) and the options of upstream calls made for them.
+   */
+  const forCaller = async (ctx: HandlerContext): Promise<{ caller: Caller; facts: TokenFacts; on: UpstreamCall }> => {
     const caller = callerOf(ctx);
-    return { caller, on: (extra) => upstreamOptions(deps, ctx, caller, extra) };
+    const facts = await tokenFacts(deps, caller, ctx.method);
+    return { caller, facts, on: (extra) => upstreamOptions(deps, ctx, caller, extra) };
   };
   /** Passes the ledger's replay marker on to the edge. */
   const copyReplayed = (ctx: HandlerContext) => (headers: Headers) => {
@@ -38,7 +42,7 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
 
   return {
     async bootstrap(_req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const result = await bootstrap(deps, up, on, caller.userId);
       const now = deps.clock();
       return {
@@ -69,25 +73,25 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
     },
 
     async listAccounts(_req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const now = deps.clock();
       return { accounts: (await listWallets(up, on, caller.userId)).map((w) => accountOf(w.account, w.balance, now)) };
     },
 
     async openAccount(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const wallet = await openWallet(up, on, caller.userId, parseCurrency(req.currency, "currency"));
       return { account: accountOf(wallet.account, wallet.balance, deps.clock()), created: wallet.created };
     },
 
     async getBalance(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const wallet = await ownedWallet(up, on, caller.userId, req.accountId);
       return { balance: balanceOf(wallet.balance, deps.clock()) };
     },
 
     async getStatement(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const wallet = await ownedWallet(up, on, caller.userId, req.accountId);
       const res = await up.ledger.listStatementEntries({ accountId: wallet.account.id, timeRange: req.timeRange, page: req.page }, on());
       return {
@@ -97,8 +101,7 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
     },
 
     async transfer(req, ctx) {
-      const { caller, on } = forCaller(ctx);
-      const facts = await tokenFacts(deps, caller);
+      const { caller, facts, on } = await forCaller(ctx);
       const onWrite: UpstreamCall = (extra) => on({ onHeader: copyReplayed(ctx), ...extra });
       const result = await transfer(up, onWrite, caller, facts, {
         recipient: req.recipient,
@@ -113,7 +116,7 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
     },
 
     async requestRefund(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const onWrite: UpstreamCall = (extra) => on({ onHeader: copyReplayed(ctx), ...extra });
       const result = await requestRefund(up, onWrite, caller.userId, {
         transactionId: req.transactionId,
@@ -125,44 +128,44 @@ export function createMobileBffHandlers(deps: MobileBffDeps): ServiceImpl<typeof
     },
 
     async getTransaction(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       return { transaction: await getTransaction(up, on, caller.userId, req.transactionId) };
     },
 
     async listDevices(_req, ctx) {
-      const { on } = forCaller(ctx);
+      const { on } = await forCaller(ctx);
       return { devices: (await up.identity.listDevices({}, on({ withBearer: true }))).devices };
     },
 
     async revokeDevice(req, ctx) {
-      const { on } = forCaller(ctx);
+      const { on } = await forCaller(ctx);
       const res = await up.identity.revokeDevice({ deviceId: req.deviceId }, on({ withBearer: true }));
       return { revokedSessions: res.revokedSessions };
     },
 
     async listSessions(_req, ctx) {
-      const { on } = forCaller(ctx);
+      const { on } = await forCaller(ctx);
       return { sessions: (await up.identity.listSessions({}, on({ withBearer: true }))).sessions };
     },
 
     async revokeSession(req, ctx) {
-      const { on } = forCaller(ctx);
+      const { on } = await forCaller(ctx);
       await up.identity.revokeSession({ sessionId: req.sessionId }, on({ withBearer: true }));
       return {};
     },
 
     async getNotificationPreferences(_req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       return { preferences: (await up.notification.getPreferences({ userId: caller.userId }, on())).preferences };
     },
 
     async updateNotificationPreferences(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       return { preferences: (await up.notification.updatePreferences({ userId: caller.userId, entries: req.entries }, on())).preferences };
     },
 
     async listNotifications(req, ctx) {
-      const { caller, on } = forCaller(ctx);
+      const { caller, on } = await forCaller(ctx);
       const res = await up.notification.listNotifications({ userId: caller.userId, channel: req.channel, page: req.page }, on());
       return { notifications: res.notifications, page: res.page ?? create(PageResponseSchema) };
     },

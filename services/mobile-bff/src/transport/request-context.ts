@@ -4,8 +4,10 @@
  * token and client facts the edge forwards, and the options every upstream
  * call carries (deadline, cancellation, the forwarded headers).
  */
+import { create, type DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions, type HandlerContext } from "@connectrpc/connect";
-import { AccessTokenError } from "#platform/access-tokens/index.js";
+import { RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
+import { AccessTokenError, movesMoney } from "#platform/access-tokens/index.js";
 import { InternalAuthHeader, internalCallerKey } from "#platform/internal-auth/index.js";
 import type { Caller, TokenFacts } from "../caller.js";
 import type { MobileBffDeps } from "../context.js";
@@ -17,6 +19,8 @@ export const CLIENT_IP_HEADER = "x-client-ip";
 export const CLIENT_USER_AGENT_HEADER = "x-client-user-agent";
 /** Response header the ledger sets on a replayed idempotent write; passed on to the edge. */
 export const IDEMPOTENT_REPLAYED_HEADER = "idempotent-replayed";
+/** Seconds to wait when the revoked-session list cannot be read for a money-moving call. */
+const REVOCATION_RETRY_AFTER_SEC = 2;
 /** `amr` values that count as a second factor (RFC 8176). */
 const SECOND_FACTORS = new Set(["otp", "hwk", "swk", "mfa"]);
 
@@ -64,13 +68,23 @@ export function upstreamOptions(
 
 /**
  * The session, device and second-factor time of the caller's access token,
- * verified here (signature, issuer, audience, expiry) and bound to the signed
- * subject. No token yields empty facts (the ledger then treats the user as
- * without a second factor); a token that fails is refused as identity would
- * (Unauthenticated, TOKEN_INVALID), a key set that cannot be fetched with
- * Unavailable.
+ * verified here (signature, issuer, audience, expiry), bound to the signed
+ * subject and checked against identity's revoked-session list, for every
+ * RPC with a caller (calls that do not come through the edge are checked
+ * too). No token yields empty facts (a mesh caller acting for the user
+ * without one; the ledger then treats the user as without a second factor);
+ * a token that fails is refused as identity would (Unauthenticated,
+ * TOKEN_INVALID), a revoked session with Unauthenticated SESSION_REVOKED, a
+ * key set that cannot be fetched with Unavailable. When Redis cannot answer,
+ * a money-moving `method` (`movesMoney`: Transfer, RequestRefund) is refused
+ * with Unavailable REVOCATION_UNAVAILABLE and a RetryInfo; any other goes on
+ * (logged, counted by the checker's metric).
  */
-export async function tokenFacts(deps: Pick<MobileBffDeps, "tokens">, caller: Caller): Promise<TokenFacts> {
+export async function tokenFacts(
+  deps: Pick<MobileBffDeps, "tokens" | "revokedSessions" | "logger">,
+  caller: Caller,
+  method: Pick<DescMethod, "input" | "name">,
+): Promise<TokenFacts> {
   const match = /^Bearer\s+(\S+)$/i.exec(caller.authorization);
   if (!match) return { sessionId: "", deviceId: "" };
   let claims;
@@ -83,6 +97,17 @@ export async function tokenFacts(deps: Pick<MobileBffDeps, "tokens">, caller: Ca
     throw identityRefusal("TOKEN_INVALID", "the access token is not valid", Code.Unauthenticated);
   }
   if (claims.sub !== caller.userId) throw identityRefusal("TOKEN_INVALID", "the access token is not the forwarded subject's", Code.Unauthenticated);
+  const session = await deps.revokedSessions.status(claims.sid);
+  if (session === "revoked") throw identityRefusal("SESSION_REVOKED", "the session of this access token has ended; log in again", Code.Unauthenticated);
+  if (session === "unknown") {
+    if (movesMoney(method)) {
+      deps.logger.warn({ rpc: method.name }, "revoked-session list unavailable: money-moving call refused (fail closed)");
+      const refusal = identityRefusal("REVOCATION_UNAVAILABLE", "the session of this access token cannot be checked right now; retry shortly", Code.Unavailable);
+      refusal.details.push({ desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay: { seconds: BigInt(REVOCATION_RETRY_AFTER_SEC), nanos: 0 } }) });
+      throw refusal;
+    }
+    deps.logger.warn({ rpc: method.name }, "revoked-session list unavailable: call served without the check (fail open)");
+  }
   const secondFactor = claims.amr.some((m) => SECOND_FACTORS.has(m));
   return {
     sessionId: claims.sid,

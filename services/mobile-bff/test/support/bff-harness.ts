@@ -119,6 +119,8 @@ export function useBffMesh(options: { settings?: Partial<BffSettings>; ledgerPro
         internalAuth: signer("mobile-bff"),
         redis: r.redis,
         redisPrefix: `${r.prefix}bff:`,
+        // Identity's revoked-session list, read on every call (no cache: a revocation shows at once).
+        revocation: { keyPrefix: id.deps.config.revokedSessions.keyPrefix, cacheMs: 0 },
         logger,
         settings: { ...defaultBffSettings, ...options.settings },
       });
