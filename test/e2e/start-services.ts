@@ -138,7 +138,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
     child.stderr!.on("data", keep);
     const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown")));
     running.set(name, { child, exited });
-    const ready = await waitUntilReady(ports[name].admin, { timeoutMs: options.readyTimeoutMs ?? 60_000, exited });
+    const ready = await waitUntilReady(ports[name].admin, { timeoutMs: options.readyTimeoutMs ?? 180_000, exited });
     if (!ready) throw new Error(`${name} did not become ready:\n${outputs[name].slice(-4_000)}`);
   };
 
