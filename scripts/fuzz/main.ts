@@ -1,0 +1,42 @@
+/**
+ * `npm run fuzz`: the fuzz suite's long form (test/fuzz/run-fuzz.ts). Prints
+ * its figures and findings as JSON; exits 1 when any answer was wrong.
+ *
+ *   npm run fuzz -- --runs 20000                 # a new seed, printed
+ *   npm run fuzz -- --runs 20000 --seed 42       # the same requests again
+ *   npm run fuzz -- --runs 20000 --seed 42 --only 1234   # one finding again
+ */
+import { parseArgs } from "node:util";
+import { runFuzz } from "../../test/fuzz/run-fuzz.js";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "2000" },
+    seed: { type: "string" },
+    only: { type: "string" },
+    concurrency: { type: "string", default: "4" },
+  },
+});
+
+function wholeNumber(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be a whole number of at least ${min}, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const runs = wholeNumber("runs", values.runs, 1);
+const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : wholeNumber("seed", values.seed, 0);
+const only = values.only === undefined ? undefined : wholeNumber("only", values.only, 0);
+const report = await runFuzz({
+  runs,
+  seed,
+  concurrency: wholeNumber("concurrency", values.concurrency, 1),
+  ...(only === undefined ? {} : { only }),
+  log: (line) => process.stderr.write(`fuzz: ${line}\n`),
+});
+process.stdout.write(JSON.stringify({ ...report.figures, findings: report.findings.slice(0, 50) }, null, 2) + "\n");
+if (report.findings.length > 0) process.stderr.write(`fuzz: replay one with: npm run fuzz -- --runs ${runs} --seed ${seed} --only <index>\n`);
+process.exit(report.findings.length === 0 ? 0 : 1);
