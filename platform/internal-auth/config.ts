@@ -6,9 +6,12 @@ import type { InternalAuthMode } from "./mode.js";
 /** Shortest accepted shared secret: 32 characters (at least 128 bits when random). */
 export const MIN_SECRET_LENGTH = 32;
 
+/** Ids of keys and of callers: 1-64 letters, digits, ".", "_" or "-". */
+const ID = /^[A-Za-z0-9._-]{1,64}$/;
+
 /**
- * Parses accepted keys: a JSON object `{"k2":"<secret>","k1":"<secret>"}` or a
- * list `k2:<secret>,k1:<secret>` (a secret may contain `:` but not `,`; use
+ * Parses a list of keys: a JSON object `{"k2":"<secret>","k1":"<secret>"}` or
+ * a list `k2:<secret>,k1:<secret>` (a secret may contain `:` but not `,`; use
  * JSON for those). Throws describing the expected form.
  */
 export function parseKeyList(raw: string): Record<string, string> {
@@ -33,11 +36,48 @@ export function parseKeyList(raw: string): Record<string, string> {
       return [item.slice(0, colon).trim(), item.slice(colon + 1).trim()];
     });
   }
+  return checkedKeys(entries, "");
+}
+
+/** Each caller's accepted keys, by caller id then key id. */
+export type CallerKeys = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/**
+ * Parses the keys a receiver accepts, by caller: a JSON object
+ * `{"ledger":{"k2":"<secret>","k1":"<secret>"},"mobile-bff":{"k1":"<secret>"}}`.
+ * A key id means something only under its caller: the same id under two
+ * callers names two keys. Throws describing the expected form, never a secret.
+ */
+export function parseCallerKeys(raw: string): CallerKeys {
+  const text = raw.trim();
+  if (text === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('expected a JSON object {"callerId":{"keyId":"secret"}}');
+  }
+  if (!isObject(parsed)) throw new Error('expected a JSON object {"callerId":{"keyId":"secret"}}');
+  const byCaller: Record<string, Record<string, string>> = {};
+  for (const [caller, keys] of Object.entries(parsed)) {
+    if (!ID.test(caller)) throw new Error(`caller id "${caller.slice(0, 64)}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    if (!isObject(keys)) throw new Error(`the keys of caller "${caller}" must be a JSON object {"keyId":"secret"}`);
+    byCaller[caller] = checkedKeys(Object.entries(keys), ` of caller "${caller}"`);
+  }
+  return byCaller;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Validates key ids and secrets; `where` names the caller in messages. */
+function checkedKeys(entries: Array<[string, unknown]>, where: string): Record<string, string> {
   const keys: Record<string, string> = {};
   for (const [id, secret] of entries) {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new Error(`key id "${id}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    if (!ID.test(id)) throw new Error(`key id "${id.slice(0, 64)}"${where} must be 1-64 letters, digits, ".", "_" or "-"`);
     if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) {
-      throw new Error(`the secret of key "${id}" must be a string of at least ${MIN_SECRET_LENGTH} characters`);
+      throw new Error(`the secret of key "${id}"${where} must be a string of at least ${MIN_SECRET_LENGTH} characters`);
     }
     keys[id] = secret;
   }
@@ -57,13 +97,21 @@ export const internalAuthConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 letters, digits, '.', '_' or '-'")
     .default("primary"),
-  /** Secret this process signs with (and accepts under INTERNAL_AUTH_KEY_ID). */
+  /** Secret this process signs with, its own: no other process holds it (receivers list it under this caller). */
   INTERNAL_AUTH_SECRET: secretField(MIN_SECRET_LENGTH).optional(),
-  /** Further accepted keys during a rotation: JSON object or `id:secret,id:secret`. */
+  /** Keys a server accepts, by caller: `{"callerId":{"keyId":"secret"}}`; old and new side by side during a rotation. */
+  INTERNAL_AUTH_CALLER_KEYS: hiddenKeyListField(
+    parseCallerKeys,
+    `a JSON object {"callerId":{"keyId":"secret"}}, each secret at least ${MIN_SECRET_LENGTH} characters`,
+  ),
+  /**
+   * The shared-secret list of before per-caller keys; refused when set, since
+   * a key that authenticates any caller lets one service claim another's id.
+   */
   INTERNAL_AUTH_KEYS: hiddenKeyListField(parseKeyList, `keyId:secret,keyId:secret or a JSON object {"keyId":"secret"}, each secret at least ${MIN_SECRET_LENGTH} characters`),
   /** Largest accepted clock difference between caller and receiver. */
   INTERNAL_AUTH_MAX_SKEW_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
-  /** Comma-separated caller ids a server accepts; all when unset. */
+  /** Comma-separated caller ids a server accepts; when unset, those the call graph lets call this process. */
   INTERNAL_AUTH_ALLOWED_CALLERS: z
     .string()
     .optional()
@@ -110,8 +158,8 @@ export interface InternalAuthSettings {
   readonly mode: InternalAuthMode;
   /** Signing key for clients (hmac mode). */
   readonly signingKey?: { readonly keyId: string; readonly secret: string };
-  /** Keys a server accepts (hmac mode): INTERNAL_AUTH_KEYS plus the signing key. */
-  readonly acceptedKeys: Readonly<Record<string, string>>;
+  /** Keys a server accepts by caller (hmac mode): INTERNAL_AUTH_CALLER_KEYS plus the signing key under this process's own caller id. */
+  readonly callerKeys: CallerKeys;
   readonly maxSkewMs: number;
   readonly allowedCallers?: readonly string[];
   /** Per-service API keys a server accepts, by caller id (INTERNAL_API_KEYS); may be empty. */
@@ -124,8 +172,10 @@ export interface InternalAuthSettings {
  * Applies the rules across variables; throws naming the variable at fault.
  * In hmac mode INTERNAL_AUTH_SECRET is required: every service both calls
  * and is called, and a receiver-only process still needs at least one key.
+ * `callerId` is this process's own caller id: its signing key is accepted
+ * under that id alone.
  */
-export function internalAuthSettings(config: InternalAuthConfig): InternalAuthSettings {
+export function internalAuthSettings(config: InternalAuthConfig, callerId?: string): InternalAuthSettings {
   const base = {
     mode: config.INTERNAL_AUTH_MODE,
     maxSkewMs: config.INTERNAL_AUTH_MAX_SKEW_MS,
@@ -133,15 +183,24 @@ export function internalAuthSettings(config: InternalAuthConfig): InternalAuthSe
     apiKeys: config.INTERNAL_API_KEYS,
     clientApiKey: config.INTERNAL_API_KEY,
   };
-  if (config.INTERNAL_AUTH_MODE !== "hmac") return { ...base, acceptedKeys: {} };
+  if (Object.keys(config.INTERNAL_AUTH_KEYS).length > 0) {
+    throw new Error(
+      'INTERNAL_AUTH_KEYS is no longer read: a key now belongs to one caller, so list the keys a server accepts by caller in INTERNAL_AUTH_CALLER_KEYS ({"callerId":{"keyId":"secret"}})',
+    );
+  }
+  if (config.INTERNAL_AUTH_MODE !== "hmac") return { ...base, callerKeys: {} };
   const secret = config.INTERNAL_AUTH_SECRET;
   if (!secret) {
     throw new Error(`INTERNAL_AUTH_SECRET is required when INTERNAL_AUTH_MODE=hmac (a random string of at least ${MIN_SECRET_LENGTH} characters)`);
   }
   const keyId = config.INTERNAL_AUTH_KEY_ID;
-  const listed = config.INTERNAL_AUTH_KEYS[keyId];
-  if (listed !== undefined && listed !== secret) {
-    throw new Error(`INTERNAL_AUTH_KEYS lists key "${keyId}" with a secret different from INTERNAL_AUTH_SECRET`);
+  const callerKeys: Record<string, Readonly<Record<string, string>>> = { ...config.INTERNAL_AUTH_CALLER_KEYS };
+  if (callerId !== undefined) {
+    const listed = callerKeys[callerId]?.[keyId];
+    if (listed !== undefined && listed !== secret) {
+      throw new Error(`INTERNAL_AUTH_CALLER_KEYS lists key "${keyId}" of caller "${callerId}" with a secret different from INTERNAL_AUTH_SECRET`);
+    }
+    callerKeys[callerId] = { ...callerKeys[callerId], [keyId]: secret };
   }
-  return { ...base, signingKey: { keyId, secret }, acceptedKeys: { ...config.INTERNAL_AUTH_KEYS, [keyId]: secret } };
+  return { ...base, signingKey: { keyId, secret }, callerKeys };
 }

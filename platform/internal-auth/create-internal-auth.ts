@@ -22,6 +22,12 @@ export interface CreateInternalAuthOptions {
   readonly noncePrefix?: string;
   readonly onReject?: RejectionListener;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Callers accepted when INTERNAL_AUTH_ALLOWED_CALLERS is unset: the mesh
+   * passes those its call graph lets call this process. Without either,
+   * any caller with a key is accepted.
+   */
+  readonly defaultAllowedCallers?: readonly string[];
 }
 
 /** Interceptors for the configured mode. */
@@ -41,9 +47,14 @@ export interface InternalAuth {
  * INTERNAL_API_KEY the client sends that key instead of signing.
  */
 export function createInternalAuth(options: CreateInternalAuthOptions): InternalAuth {
-  const settings = internalAuthSettings(options.config);
+  const settings = withDefaultCallers(internalAuthSettings(options.config, options.callerId), options.defaultAllowedCallers);
   assertInternalAuthModeAllowed(settings.mode, options.env);
   return withApiKeys(forMode(settings, options), settings, options);
+}
+
+/** INTERNAL_AUTH_ALLOWED_CALLERS, or the default when it is unset. */
+function withDefaultCallers(settings: InternalAuthSettings, defaults: readonly string[] | undefined): InternalAuthSettings {
+  return settings.allowedCallers === undefined && defaults !== undefined ? { ...settings, allowedCallers: defaults } : settings;
 }
 
 /** Adds the per-service API key, when configured, around the mode's interceptors. */
@@ -77,7 +88,7 @@ function forMode(settings: InternalAuthSettings, options: CreateInternalAuthOpti
         serverInterceptor: () => {
           if (!options.redis) throw new Error("INTERNAL_AUTH_MODE=hmac needs Redis for replay protection (REDIS_URL)");
           return createInternalAuthServerInterceptor({
-            keys: settings.acceptedKeys,
+            callerKeys: settings.callerKeys,
             allowedCallers: settings.allowedCallers,
             maxSkewMs: settings.maxSkewMs,
             nonceStore: createRedisNonceStore(options.redis, { prefix: options.noncePrefix ?? `internal-auth:nonce:${options.callerId}:` }),

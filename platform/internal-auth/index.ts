@@ -1,5 +1,5 @@
 export { internalCallerKey, type InternalCaller } from "./context-values.js";
-export { requireCaller } from "./require-caller.js";
+export { createCallGraphInterceptor, callersOf, type CallGraph, type CallGraphInterceptorOptions } from "./call-graph-interceptor.js";
 export { InternalAuthHeader, FORWARDED_CLIENT_CERT_HEADER, defaultExemptPrefixes } from "./headers.js";
 export { createInternalAuthClientInterceptor, type InternalAuthClientOptions } from "./client-interceptor.js";
 export { createInternalAuthServerInterceptor, type InternalAuthServerOptions } from "./server-interceptor.js";
@@ -18,6 +18,8 @@ export {
   internalAuthConfigSchema,
   internalAuthSettings,
   parseKeyList,
+  parseCallerKeys,
+  type CallerKeys,
   MIN_SECRET_LENGTH,
   type InternalAuthConfig,
   type InternalAuthSettings,

@@ -1,4 +1,5 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { CallerKeys } from "./config.js";
 import type { InternalCaller } from "./context-values.js";
 import { internalCallerKey } from "./context-values.js";
 import { defaultExemptPrefixes, InternalAuthHeader as H, isExempt } from "./headers.js";
@@ -9,8 +10,11 @@ import { procedureOf, safeEqualHex, sign } from "./signature.js";
 
 /** Options for {@link createInternalAuthServerInterceptor}. */
 export interface InternalAuthServerOptions {
-  /** Accepted keys by key id; several during a rotation. */
-  readonly keys: Readonly<Record<string, string>>;
+  /**
+   * Accepted keys by caller id, then key id; several per caller during a
+   * rotation. A signature counts only with a key of the caller it claims.
+   */
+  readonly callerKeys: CallerKeys;
   /** Caller ids allowed to call this server; any caller when absent. */
   readonly allowedCallers?: readonly string[];
   /** Where seen nonces are remembered (Redis, shared by all replicas). */
@@ -32,7 +36,9 @@ const TIMESTAMP = /^\d{1,16}$/;
 /**
  * Server interceptor verifying HMAC-signed internal calls
  * (INTERNAL_AUTH_MODE=hmac). It refuses with `Unauthenticated` a missing
- * header, an unknown key id or caller, a timestamp outside the skew, a body
+ * header, a caller without keys here, a key id that is not one of the
+ * claimed caller's keys (a key never vouches for another caller), a caller
+ * outside `allowedCallers`, a timestamp outside the skew, a body
  * that does not match its digest, a bad signature and a nonce seen before;
  * the caller sees a generic message, `onReject` and the error's `cause` get
  * the reason. An unreachable nonce store fails closed with `Unavailable`.
@@ -43,7 +49,7 @@ export function createInternalAuthServerInterceptor(options: InternalAuthServerO
   const maxSkewMs = options.maxSkewMs ?? 30_000;
   const exempt = options.exempt ?? defaultExemptPrefixes;
   const now = options.now ?? Date.now;
-  const keys = new Map(Object.entries(options.keys));
+  const keys = new Map(Object.entries(options.callerKeys).map(([caller, byId]) => [caller, new Map(Object.entries(byId))]));
   const allowed = options.allowedCallers ? new Set(options.allowedCallers) : undefined;
 
   return (next) => async (incoming) => {
@@ -63,8 +69,10 @@ export function createInternalAuthServerInterceptor(options: InternalAuthServerO
     const signature = header(H.signature)!;
     const subject = header(H.subject);
 
-    const secret = keys.get(keyId);
-    if (secret === undefined) throw reject(`unknown key id "${keyId}"`);
+    const ofCaller = keys.get(caller);
+    if (ofCaller === undefined) throw reject(`caller "${caller}" has no keys here`);
+    const secret = ofCaller.get(keyId);
+    if (secret === undefined) throw reject(`key id "${keyId}" is not a key of caller "${caller}"`);
     if (!TIMESTAMP.test(timestamp)) throw reject("malformed timestamp");
     const skew = now() - Number(timestamp);
     if (Math.abs(skew) > maxSkewMs) throw reject(`timestamp outside the allowed skew (${skew} ms, max ${maxSkewMs} ms)`);

@@ -7,6 +7,7 @@ import type { ReadinessCheck } from "../health/index.js";
 import { createInternalAuth, type InternalAuth } from "../internal-auth/index.js";
 import { createLogger, type Logger } from "../logging/index.js";
 import { createMetrics, type Metrics } from "../metrics/index.js";
+import { callersOfProcess } from "../mesh/call-graph.js";
 import { processByName, type ProcessEntry } from "../mesh/catalogue.js";
 import { meshProcessConfigSchema, type MeshProcessConfig } from "./process-config.js";
 
@@ -63,7 +64,10 @@ export function createProcessRuntime<Extra extends z.ZodRawShape = {}>(
   const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 
-  const internalAuth = stopOn(() => createInternalAuth({ config, callerId: entry.service, redis, env: env as NodeJS.ProcessEnv }));
+  // Unless INTERNAL_AUTH_ALLOWED_CALLERS says otherwise, only the callers the call graph lets call this process get in.
+  const internalAuth = stopOn(() =>
+    createInternalAuth({ config, callerId: entry.service, redis, env: env as NodeJS.ProcessEnv, defaultAllowedCallers: callersOfProcess(entry.service) }),
+  );
   const readiness: ReadinessCheck[] = [
     ...(db ? [dbReadinessCheck(db)] : []),
     { name: "redis", check: async () => void (await redis.ping()) },

@@ -1,19 +1,22 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { createCallGraphInterceptor } from "../internal-auth/index.js";
+import { callGraph } from "../mesh/call-graph.js";
 import { startService, startWorker, type RunningService, type ServiceOptions } from "../server/index.js";
 import type { z } from "zod";
 import type { ReadinessCheck } from "../health/index.js";
 import type { ProcessRuntime } from "./create-process-runtime.js";
 
 /**
- * Serves a service process on its gRPC and admin ports: internal auth first
- * (health and reflection are exempt), then the platform's logging and
- * metrics; readiness from the runtime; pools closed after in-flight calls
- * drain; SIGTERM handled.
+ * Serves a service process on its gRPC and admin ports: internal auth first,
+ * then the call graph (`platform/mesh/call-graph.ts`) refusing per method any
+ * caller it does not list (health and reflection are exempt from both), then
+ * the platform's logging and metrics; readiness from the runtime; pools
+ * closed after in-flight calls drain; SIGTERM handled.
  */
 export async function serveProcess<Extra extends z.ZodRawShape>(
   runtime: ProcessRuntime<Extra>,
   routes: (router: ConnectRouter) => void,
-  options: { fallback?: ServiceOptions["fallback"]; interceptors?: Interceptor[] } = {},
+  options: { fallback?: ServiceOptions["fallback"]; http1?: ServiceOptions["http1"]; interceptors?: Interceptor[] } = {},
 ): Promise<RunningService> {
   const { config, entry, logger } = runtime;
   if (config.GRPC_PORT === undefined) throw new Error(`${entry.name} is a worker: it has no gRPC port`);
@@ -25,9 +28,10 @@ export async function serveProcess<Extra extends z.ZodRawShape>(
     logger,
     metrics: runtime.metrics,
     routes,
-    interceptors: [runtime.internalAuth.serverInterceptor(), ...(options.interceptors ?? [])],
+    interceptors: [runtime.internalAuth.serverInterceptor(), createCallGraphInterceptor({ graph: callGraph }), ...(options.interceptors ?? [])],
     readiness: runtime.readiness,
     fallback: options.fallback,
+    http1: options.http1,
     onShutdown: () => runtime.close(),
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     handleSignals: true,

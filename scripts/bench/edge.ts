@@ -11,7 +11,7 @@
  *    databases and migrates them.
  * 2. Starts identity, the ledger, the mobile BFF and the gateway from their
  *    real entry points, each its own process on free ports (`NODE_ENV=production`,
- *    hmac internal auth with one fresh secret, one issuer, the gateway's rate
+ *    hmac internal auth with a fresh key per caller, one issuer, the gateway's rate
  *    limits raised out of the way and HTTPS not required on loopback).
  * 3. Onboards `--users` customers through the BFF (sign-up and first EUR
  *    wallet), logs each in through identity, tops every wallet up with a
@@ -42,7 +42,6 @@ import { Platform } from "../../gen/wallet/identity/v1/device_pb.js";
 import { IdentityService } from "../../gen/wallet/identity/v1/identity_service_pb.js";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
@@ -52,6 +51,7 @@ import { describeMachine } from "./lib/machine.js";
 import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { ratio, round, type PhaseSummary } from "./lib/stats.js";
+import { createBenchKeys } from "./bench-keys.js";
 
 const log = createBenchLog("edge");
 
@@ -469,8 +469,8 @@ async function main(): Promise<number> {
   const infra: Infrastructure = await resolveInfrastructureFromEnv();
   const identityDb = withDatabase(infra.postgresUrl, `bench_edge_identity_${randomSuffix()}`);
   const ledgerDb = withDatabase(infra.postgresUrl, `bench_edge_ledger_${randomSuffix()}`);
-  const secret = randomBytes(32).toString("base64url");
-  const sign = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: "bench", secret });
+  const keys = createBenchKeys();
+  const sign = keys.sign;
   const processes: Record<string, ServiceProcess> = {};
   const tokenTtl = `${tokenLifetimeSeconds(args.common)}s`;
   // The bench's clients sign; no process may fall back to an inherited API key.
@@ -481,11 +481,6 @@ async function main(): Promise<number> {
     LOG_LEVEL: args.logLevel,
     REDIS_URL: infra.redisUrl,
     AMQP_URL: infra.amqpUrl,
-    INTERNAL_AUTH_MODE: "hmac",
-    INTERNAL_AUTH_KEY_ID: "bench",
-    INTERNAL_AUTH_SECRET: secret,
-    INTERNAL_AUTH_KEYS: "",
-    INTERNAL_AUTH_ALLOWED_CALLERS: "",
     INTERNAL_API_KEYS: "",
     IDENTITY_ISSUER: ISSUER,
     IDENTITY_AUDIENCE: "wallet-api",
@@ -512,6 +507,7 @@ async function main(): Promise<number> {
         entry: "services/identity/src/main.ts",
         env: {
           ...base,
+          ...keys.env("identity"),
           IDENTITY_DATABASE_URL: identityDb,
           IDENTITY_KEY_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
           IDENTITY_REDIS_PREFIX: `bench-edge-identity-${randomSuffix()}:`,
@@ -522,7 +518,7 @@ async function main(): Promise<number> {
       }),
       // Risk scoring is off: this bench compares the edge path with a direct
       // ledger call for the same work; bench:risk measures scoring itself.
-      startServiceProcess({ name: "ledger", entry: "services/ledger/src/main.ts", env: { ...base, LEDGER_DATABASE_URL: ledgerDb, LEDGER_RISK_SCORING: "false" }, log }),
+      startServiceProcess({ name: "ledger", entry: "services/ledger/src/main.ts", env: { ...base, ...keys.env("ledger"), LEDGER_DATABASE_URL: ledgerDb, LEDGER_RISK_SCORING: "false" }, log }),
     ]);
     processes.identity = identity;
     processes.ledger = ledger;
@@ -531,7 +527,7 @@ async function main(): Promise<number> {
       name: "mobile-bff",
       entry: "services/mobile-bff/src/main.ts",
       // Notification is not started: neither measured RPC reaches it.
-      env: { ...base, IDENTITY_URL: identity.url, LEDGER_URL: ledger.url, IDENTITY_JWKS_URL: jwksUrl },
+      env: { ...base, ...keys.env("mobile-bff"), IDENTITY_URL: identity.url, LEDGER_URL: ledger.url, IDENTITY_JWKS_URL: jwksUrl },
       log,
     });
     processes["mobile-bff"] = bff;
@@ -539,7 +535,7 @@ async function main(): Promise<number> {
       name: "gateway",
       entry: "services/gateway/src/main.ts",
       nodeArgs: args.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${args.cpuProfileDir}`] : [],
-      env: { ...base, ...gatewayLimits, MOBILE_BFF_URL: bff.url, IDENTITY_URL: identity.url, IDENTITY_JWKS_URL: jwksUrl },
+      env: { ...base, ...keys.env("gateway"), ...gatewayLimits, MOBILE_BFF_URL: bff.url, IDENTITY_URL: identity.url, IDENTITY_JWKS_URL: jwksUrl },
       log,
     });
     processes.gateway = gateway;

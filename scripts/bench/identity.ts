@@ -30,7 +30,6 @@ import { IdentityService } from "../../gen/wallet/identity/v1/identity_service_p
 import { createAccessTokenVerifier } from "../../platform/access-tokens/index.js";
 import { createTestSigningKey, signTestAccessToken, startTestJwksServer } from "../../platform/access-tokens/testing/index.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { identityConfigFields } from "../../services/identity/src/config.js";
@@ -41,6 +40,7 @@ import { describeMachine } from "./lib/machine.js";
 import { createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { round, type PhaseSummary } from "./lib/stats.js";
+import { createBenchKeys } from "./bench-keys.js";
 
 const log = createBenchLog("identity");
 
@@ -170,7 +170,7 @@ async function signUpUsers(client: IdentityClient, count: number, clients: numbe
 /** (b) Logins over gRPC, or why they could not be measured. */
 async function benchLogin(args: ReturnType<typeof readArgs>, infra: Infrastructure) {
   const databaseUrl = withDatabase(infra.postgresUrl, `bench_identity_${randomSuffix()}`);
-  const secret = randomBytes(32).toString("base64url");
+  const keys = createBenchKeys();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -178,11 +178,7 @@ async function benchLogin(args: ReturnType<typeof readArgs>, infra: Infrastructu
     IDENTITY_DATABASE_URL: databaseUrl,
     REDIS_URL: infra.redisUrl,
     AMQP_URL: infra.amqpUrl,
-    INTERNAL_AUTH_MODE: "hmac",
-    INTERNAL_AUTH_KEY_ID: "bench",
-    INTERNAL_AUTH_SECRET: secret,
-    INTERNAL_AUTH_KEYS: "",
-    INTERNAL_AUTH_ALLOWED_CALLERS: "",
+    ...keys.env("identity"),
     INTERNAL_API_KEYS: "",
     IDENTITY_KEY_ENCRYPTION_SECRET: randomBytes(32).toString("base64url"),
     IDENTITY_REDIS_PREFIX: `bench-identity-${randomSuffix()}:`,
@@ -193,7 +189,7 @@ async function benchLogin(args: ReturnType<typeof readArgs>, infra: Infrastructu
     const { applied } = await migrateServiceDatabase({ owner: "identity" }, databaseUrl, { onWarning: log });
     log(`identity database migrated (${applied.length} migrations)`);
     identity = await startServiceProcess({ name: "identity", entry: "services/identity/src/main.ts", env, log });
-    const sign = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: "bench", secret });
+    const sign = keys.sign;
     const setup = createClient(IdentityService, createGrpcTransport({ baseUrl: identity.url, interceptors: [sign(SETUP_CALLER)] }));
     const client = createClient(IdentityService, createGrpcTransport({ baseUrl: identity.url, interceptors: [sign(args.caller)] }));
 

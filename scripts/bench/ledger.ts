@@ -6,7 +6,7 @@
  *    containers), creates a throw-away ledger database and migrates it.
  * 2. Starts the ledger's real entry point (`services/ledger/src/main.ts`) as
  *    its own process on free ports, internal auth in hmac mode with a fresh
- *    secret, exactly as `npm start` runs it.
+ *    key per caller, exactly as `npm start` runs it.
  * 3. Opens `--accounts` user wallets and a merchant wallet, tops the users up.
  * 4. Drives Transfer over gRPC (HTTP/2, signed) from `--clients` concurrent
  *    clients, each transfer with a fresh idempotency key: a warm-up, then
@@ -19,7 +19,7 @@
  * completed run, 2 when the ledger cannot be benchmarked yet (an RPC answers
  * Unimplemented), 1 on any other failure. Databases are dropped in every case.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -27,7 +27,6 @@ import { AccountKind } from "../../gen/wallet/ledger/v1/account_pb.js";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { MoneySchema } from "../../gen/wallet/common/v1/money_pb.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
@@ -38,6 +37,7 @@ import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./l
 import { pgbenchVersion, runPgbenchTpcb, type PgbenchResult } from "./lib/pgbench.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { ratio, round, type PhaseSummary } from "./lib/stats.js";
+import { createBenchKeys } from "./bench-keys.js";
 
 const log = createBenchLog("ledger");
 
@@ -62,8 +62,8 @@ const CURRENCY = "EUR";
 const TOP_UP_MINOR = 1_000_000_000n;
 /** Each transfer moves one minor unit: the amount does not change the work. */
 const TRANSFER_MINOR = 1n;
-/** Caller id the set-up (opening accounts, top-ups) is signed as. */
-const SETUP_CALLER = "backoffice";
+/** Caller ids the set-up is signed as, as the call graph allows: accounts open through the BFF, money comes from the payments system, the backoffice checks integrity. */
+const SETUP_CALLERS = { opener: "mobile-bff", funder: "payments", auditor: "backoffice" } as const;
 
 type LedgerClient = Client<typeof LedgerService>;
 
@@ -103,17 +103,17 @@ async function openWallet(client: LedgerClient, ownerUserId: string): Promise<st
 }
 
 /** Opens the users and the merchant and tops every user up, `clients` calls at a time. */
-async function openAccounts(client: LedgerClient, count: number, clients: number): Promise<BenchAccounts> {
+async function openAccounts(setup: { opener: LedgerClient; funder: LedgerClient }, count: number, clients: number): Promise<BenchAccounts> {
   const run = `bench-${randomSuffix()}`;
-  const merchant = await openWallet(client, `${run}-merchant`);
+  const merchant = await openWallet(setup.opener, `${run}-merchant`);
   const users: string[] = new Array(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      const id = await openWallet(client, `${run}-user-${index}`);
+      const id = await openWallet(setup.opener, `${run}-user-${index}`);
       await requireImplemented("TopUp", () =>
-        client.topUp({ accountId: id, amount: money(TOP_UP_MINOR), description: "bench funding", idempotencyKey: randomUUID() }),
+        setup.funder.topUp({ accountId: id, amount: money(TOP_UP_MINOR), description: "bench funding", idempotencyKey: randomUUID() }),
       );
       users[index] = id;
     }
@@ -231,7 +231,7 @@ async function main(): Promise<number> {
   const started = new Date();
   const infra: Infrastructure = await resolveInfrastructureFromEnv();
   const databaseUrl = withDatabase(infra.postgresUrl, `bench_ledger_${randomSuffix()}`);
-  const secret = randomBytes(32).toString("base64url");
+  const keys = createBenchKeys();
   let ledger: ServiceProcess | undefined;
   try {
     log(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}`);
@@ -248,21 +248,19 @@ async function main(): Promise<number> {
         LEDGER_DATABASE_URL: databaseUrl,
         REDIS_URL: infra.redisUrl,
         AMQP_URL: infra.amqpUrl,
-        INTERNAL_AUTH_MODE: "hmac",
-        INTERNAL_AUTH_KEY_ID: "bench",
-        INTERNAL_AUTH_SECRET: secret,
-        INTERNAL_AUTH_KEYS: "",
-        INTERNAL_AUTH_ALLOWED_CALLERS: "",
+        ...keys.env("ledger"),
         INTERNAL_API_KEYS: "",
       },
       log,
     });
-    const sign = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: "bench", secret });
-    const [setup] = ledgerClients(ledger.url, 1, sign(SETUP_CALLER));
+    const setup = {
+      opener: ledgerClients(ledger.url, 1, keys.sign(SETUP_CALLERS.opener))[0]!,
+      funder: ledgerClients(ledger.url, 1, keys.sign(SETUP_CALLERS.funder))[0]!,
+    };
     log(`opening ${args.accounts} accounts and topping them up`);
-    const accounts = await openAccounts(setup!, args.accounts, args.common.clients);
-    const { uniform, hot } = await measure(ledgerClients(ledger.url, args.connections, sign(args.caller)), accounts, args.common, ledger.adminUrl);
-    const check = await integrity(setup!);
+    const accounts = await openAccounts(setup, args.accounts, args.common.clients);
+    const { uniform, hot } = await measure(ledgerClients(ledger.url, args.connections, keys.sign(args.caller)), accounts, args.common, ledger.adminUrl);
+    const check = await integrity(ledgerClients(ledger.url, 1, keys.sign(SETUP_CALLERS.auditor))[0]!);
     log(`integrity: ${check.clean === true ? "clean" : JSON.stringify(check)}`);
     await ledger.stop();
     ledger = undefined;

@@ -6,7 +6,7 @@
  *    and migrates it (which seeds the default rules), picks a fresh
  *    RISK_REDIS_PREFIX.
  * 2. Starts risk's real entry point (`services/risk/src/main.ts`) as its own
- *    process on free ports, internal auth in hmac mode with a fresh secret,
+ *    process on free ports, internal auth in hmac mode with a fresh key per caller,
  *    NODE_ENV=production; calls are signed as the ledger (its real caller).
  * 3. Scores a synthetic population: `--users` customers, each with one or two
  *    devices, a home IP (sometimes another from a shared pool), a few usual
@@ -28,7 +28,7 @@
  * completed run (target met or not: the JSON says), 2 when risk answers
  * Unimplemented, 1 on any other failure.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -39,7 +39,6 @@ import { MoneySchema } from "../../gen/wallet/common/v1/money_pb.js";
 import { RiskService, ScoreTransactionRequestSchema, type ScoreTransactionRequest } from "../../gen/wallet/risk/v1/risk_service_pb.js";
 import { Decision, TransactionKind } from "../../gen/wallet/risk/v1/scoring_pb.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { deleteKeysWithPrefix } from "../../platform/testing/test-redis.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
@@ -51,6 +50,7 @@ import { runOpenLoop } from "./lib/open-loop.js";
 import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
 import { round, type PhaseSummary } from "./lib/stats.js";
+import { createBenchKeys } from "./bench-keys.js";
 
 const log = createBenchLog("risk");
 
@@ -280,7 +280,7 @@ async function main(): Promise<number> {
   const infra: Infrastructure = await resolveInfrastructureFromEnv();
   const databaseUrl = withDatabase(infra.postgresUrl, `bench_risk_${randomSuffix()}`);
   const redisPrefix = `bench-risk-${randomSuffix()}:`;
-  const secret = randomBytes(32).toString("base64url");
+  const keys = createBenchKeys();
   let risk: ServiceProcess | undefined;
   try {
     log(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}`);
@@ -298,16 +298,12 @@ async function main(): Promise<number> {
         REDIS_URL: infra.redisUrl,
         AMQP_URL: infra.amqpUrl,
         RISK_REDIS_PREFIX: redisPrefix,
-        INTERNAL_AUTH_MODE: "hmac",
-        INTERNAL_AUTH_KEY_ID: "bench",
-        INTERNAL_AUTH_SECRET: secret,
-        INTERNAL_AUTH_KEYS: "",
-        INTERNAL_AUTH_ALLOWED_CALLERS: "",
+        ...keys.env("risk"),
         INTERNAL_API_KEYS: "",
       },
       log,
     });
-    const interceptor = createInternalAuthClientInterceptor({ callerId: args.caller, keyId: "bench", secret });
+    const interceptor = keys.sign(args.caller);
     const clients = Array.from({ length: args.connections }, () =>
       createClient(RiskService, createGrpcTransport({ baseUrl: risk!.url, interceptors: [interceptor] })),
     );

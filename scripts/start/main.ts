@@ -17,14 +17,16 @@
  * `wallet`, or `wallet-<offset>` on shifted ports), so a second mesh shares
  * nothing with the first; *_DATABASE_URL, REDIS_URL and AMQP_URL point at
  * servers of your own; POSTGRES_URL is the server on which missing databases
- * are created; LOG_LEVEL applies to all.
+ * are created; LOG_LEVEL applies to all. Every process gets a signing key of
+ * its own, made for the run and listed under its caller for every receiver;
+ * INTERNAL_AUTH_CALLER_KEYS adds keys of your own (e.g. the payments system's).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateServiceDatabase } from "../../platform/db/index.js";
 import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
-import { meshIdentityFromEnv, portsOf, sharedMeshEnv, type MeshIdentity } from "./mesh-env.js";
+import { meshIdentityFromEnv, portsOf, sharedMeshEnv, signingEnvOf, type MeshIdentity } from "./mesh-env.js";
 import { paint } from "./log-format.js";
 import { startProviderSink, type ProviderSink } from "./provider-sink.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
@@ -53,7 +55,14 @@ try {
 say(`mesh "${mesh.name}", ports shifted by ${offset}`);
 say(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}, rabbitmq ${infra.sources.amqp}`);
 
-const shared = sharedMeshEnv(infra, process.env, mesh);
+let shared: NodeJS.ProcessEnv;
+try {
+  shared = sharedMeshEnv(infra, process.env, mesh);
+} catch (err) {
+  console.error((err as Error).message);
+  await infra.stop();
+  process.exit(1);
+}
 for (const database of databases) {
   const url = shared[database.env]!;
   const { created, applied } = await migrateServiceDatabase(database, url, { onWarning: (m) => say(`${database.owner}: ${m}`) });
@@ -117,6 +126,8 @@ const started = processes.map((entry) => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...shared,
+    // A key of its own: it can sign as its own service only.
+    ...signingEnvOf(shared, entry),
     ADMIN_PORT: String(ports.adminPort),
     ...(ports.grpcPort === undefined ? {} : { GRPC_PORT: String(ports.grpcPort) }),
   };

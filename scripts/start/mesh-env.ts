@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { withDatabase } from "../../platform/db/index.js";
+import { parseCallerKeys, type CallerKeys } from "../../platform/internal-auth/index.js";
 import { databases, processes, type ProcessEntry } from "../../platform/mesh/catalogue.js";
 import { upstreamUrlVariable } from "../../platform/mesh/upstreams.js";
 import type { Infrastructure } from "../../platform/testing/infrastructure.js";
@@ -81,7 +82,9 @@ export function meshStateNames(name: string): Record<string, string> {
  * service (the user's own *_DATABASE_URL wins), the resolved Redis and
  * RabbitMQ with the mesh's own key prefixes, exchange and queues, every
  * service's upstream URL and identity's key set on the mesh's ports, and
- * internal auth in hmac mode with a secret made for this run (never printed).
+ * internal auth in hmac mode with every process's key listed under its caller
+ * in INTERNAL_AUTH_CALLER_KEYS (see {@link meshCallerKeys}; never printed).
+ * Each process's own key is added by {@link signingEnvOf}.
  */
 export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv, mesh: MeshIdentity): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -89,7 +92,7 @@ export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv,
     REDIS_URL: infra.redisUrl,
     AMQP_URL: infra.amqpUrl,
     INTERNAL_AUTH_MODE: userEnv.INTERNAL_AUTH_MODE ?? "hmac",
-    INTERNAL_AUTH_SECRET: userEnv.INTERNAL_AUTH_SECRET ?? randomBytes(32).toString("base64url"),
+    INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(meshCallerKeys(processes, userEnv)),
   };
   for (const [variable, value] of Object.entries(meshStateNames(mesh.name))) env[variable] = userEnv[variable] || value;
   for (const database of databases) {
@@ -107,4 +110,40 @@ export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv,
   env.IDENTITY_ISSUER = userEnv.IDENTITY_ISSUER ?? env.IDENTITY_URL;
   env.IDENTITY_JWKS_URL = userEnv.IDENTITY_JWKS_URL ?? `${env.IDENTITY_URL}/.well-known/jwks.json`;
   return env;
+}
+
+/**
+ * The keys of a local mesh, as receivers get them in INTERNAL_AUTH_CALLER_KEYS:
+ * one key per process, made for this run, with the process's name as key id,
+ * under the caller id it signs as (its service: `ledger` holds the keys of
+ * `ledger` and `ledger-outbox-relay`). No two processes share a secret, so a
+ * process can sign only as its own service. Keys in the user's own
+ * INTERNAL_AUTH_CALLER_KEYS join them (callers outside the mesh, such as
+ * `payments`, or a test's key for a caller); a key id of theirs wins.
+ * @throws Error naming INTERNAL_AUTH_CALLER_KEYS when the user's value is malformed.
+ */
+export function meshCallerKeys(entries: readonly ProcessEntry[], userEnv: NodeJS.ProcessEnv): CallerKeys {
+  let own: CallerKeys;
+  try {
+    own = parseCallerKeys(userEnv.INTERNAL_AUTH_CALLER_KEYS ?? "");
+  } catch (err) {
+    throw new Error(`INTERNAL_AUTH_CALLER_KEYS: ${(err as Error).message}`);
+  }
+  const keys: Record<string, Record<string, string>> = {};
+  for (const entry of entries) (keys[entry.service] ??= {})[entry.name] = randomBytes(32).toString("base64url");
+  for (const [caller, byId] of Object.entries(own)) keys[caller] = { ...keys[caller], ...byId };
+  return keys;
+}
+
+/**
+ * The signing key of one process of a mesh whose shared environment is
+ * `shared`: INTERNAL_AUTH_KEY_ID (the process's name) and INTERNAL_AUTH_SECRET,
+ * taken from the INTERNAL_AUTH_CALLER_KEYS the receivers check it against.
+ * These replace any INTERNAL_AUTH_SECRET of the user's: one secret for every
+ * process would let each sign as any other.
+ */
+export function signingEnvOf(shared: NodeJS.ProcessEnv, entry: ProcessEntry): { INTERNAL_AUTH_KEY_ID: string; INTERNAL_AUTH_SECRET: string } {
+  const secret = parseCallerKeys(shared.INTERNAL_AUTH_CALLER_KEYS ?? "")[entry.service]?.[entry.name];
+  if (secret === undefined) throw new Error(`INTERNAL_AUTH_CALLER_KEYS has no key "${entry.name}" of caller "${entry.service}"`);
+  return { INTERNAL_AUTH_KEY_ID: entry.name, INTERNAL_AUTH_SECRET: secret };
 }

@@ -21,7 +21,6 @@ import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { RiskService } from "../../gen/wallet/risk/v1/risk_service_pb.js";
 import { RuleKind } from "../../gen/wallet/risk/v1/rule_pb.js";
 import { createServiceClient } from "../../platform/clients/index.js";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { processByName } from "../../platform/mesh/catalogue.js";
 import { createTcpProxy, testInfrastructure, type TcpProxy } from "../../platform/testing/index.js";
 import { onboardCustomer, type EdgeCustomer } from "../mesh/edge-client.js";
@@ -103,11 +102,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     const started = mesh;
     const edgeUrl = `http://127.0.0.1:${processByName("gateway").grpcPort! + started.offset}`;
-    // The suite calls as the backoffice would: holds, top-ups and risk rules are internal operations.
-    const internalAuth = createInternalAuthClientInterceptor({ callerId: "backoffice", keyId: "primary", secret: started.internalAuthSecret });
+    // The suite calls as the mesh's call graph says: top-ups and holds are the payments system's, risk rules the backoffice's.
     const grpcUrl = (name: string) => `http://127.0.0.1:${processByName(name).grpcPort! + started.offset}`;
-    const ledger = createServiceClient(LedgerService, { baseUrl: grpcUrl("ledger"), internalAuth, defaultTimeoutMs: 5_000 });
-    const risk = createServiceClient(RiskService, { baseUrl: grpcUrl("risk"), internalAuth });
+    const ledger = createServiceClient(LedgerService, { baseUrl: grpcUrl("ledger"), internalAuth: started.signer("payments"), defaultTimeoutMs: 5_000 });
+    const risk = createServiceClient(RiskService, { baseUrl: grpcUrl("risk"), internalAuth: started.signer("backoffice") });
 
     // 32 users sending as fast as they can would trip every velocity rule; the suite tests faults, not risk.
     const { rules } = await risk.listRules({ kind: RuleKind.VELOCITY_COUNT });

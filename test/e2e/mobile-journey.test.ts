@@ -17,7 +17,6 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { generateSync } from "otplib";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { startE2eServices, type E2eServices } from "./start-services.js";
 
 const PER_IP = 60;
@@ -160,7 +159,7 @@ describe("a mobile app's journey through the REST edge", () => {
       LedgerService,
       createGrpcTransport({
         baseUrl: services.grpcUrl.ledger,
-        interceptors: [createInternalAuthClientInterceptor({ callerId: "payments", keyId: "primary", secret: services.internalAuthSecret })],
+        interceptors: [services.signer("payments")],
       }),
     );
     await ledger.topUp({ accountId: users.a.accountId, amount: { amountMinor: 500_000n, currency: "EUR" }, idempotencyKey: randomUUID(), description: "card top-up" });

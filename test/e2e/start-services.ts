@@ -1,19 +1,25 @@
 /**
  * The services an end-to-end test drives, each started as its own process
  * from its real entry point (`node --import tsx services/<svc>/src/main.ts`),
- * on free ports and fresh, migrated databases, with one shared internal-auth
- * secret. Unlike `npm start` (whose supervisor stops the whole mesh when a
- * process exits), one process can be stopped and started again on the same
- * ports, so a test can watch the edge while an upstream is away.
+ * on free ports and fresh, migrated databases, each with an internal-auth
+ * key of its own as `npm start` makes them. Unlike `npm start` (whose
+ * supervisor stops the whole mesh when a process exits), one process can be
+ * stopped and started again on the same ports, so a test can watch the edge
+ * while an upstream is away.
  */
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Interceptor } from "@connectrpc/connect";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
+import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
+import { externalCallers } from "../../platform/mesh/call-graph.js";
+import { processByName } from "../../platform/mesh/catalogue.js";
 import { Redis } from "ioredis";
 import { deleteKeysWithPrefix, randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
+import { meshCallerKeys, signingEnvOf } from "../../scripts/start/mesh-env.js";
 import { waitUntilReady } from "../../scripts/start/wait-ready.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -33,8 +39,8 @@ export interface E2eServices {
   readonly edgeUrl: string;
   /** Each process's gRPC base URL. */
   readonly grpcUrl: Record<E2eProcessName, string>;
-  /** The INTERNAL_AUTH_SECRET every process signs and verifies with (key id `primary`). */
-  readonly internalAuthSecret: string;
+  /** Signs calls as the payments system (the one external caller of the call graph), with a key the receivers list under it. */
+  signer(callerId: "payments"): Interceptor;
   /** Sends SIGTERM to one process and resolves once it exited. */
   stop(name: E2eProcessName): Promise<void>;
   /** Starts a stopped process again, on the same ports and database, and waits until it is ready. */
@@ -65,7 +71,11 @@ function freePort(): Promise<number> {
 export async function startE2eServices(options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<E2eServices> {
   const infra = await testInfrastructure();
   const suffix = randomSuffix();
-  const internalAuthSecret = randomBytes(32).toString("hex");
+  const paymentsSecret = randomBytes(32).toString("hex");
+  // One key per process under its caller id, plus the payments system's.
+  const callerKeys = meshCallerKeys(ORDER.map(processByName), {
+    INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ [externalCallers.payments]: { test: paymentsSecret } }),
+  });
   const databaseUrls = {
     identity: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_identity`),
     ledger: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_ledger`),
@@ -103,8 +113,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
     REDIS_URL: infra.redisUrl,
     AMQP_URL: infra.amqpUrl,
     INTERNAL_AUTH_MODE: "hmac",
-    INTERNAL_AUTH_KEY_ID: "primary",
-    INTERNAL_AUTH_SECRET: internalAuthSecret,
+    INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(callerKeys),
     IDENTITY_URL: grpcUrl.identity,
     LEDGER_URL: grpcUrl.ledger,
     RISK_URL: grpcUrl.risk,
@@ -128,7 +137,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
     if (running.has(name)) throw new Error(`${name} is already running`);
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "services", name, "src/main.ts")], {
       cwd: repoRoot,
-      env: { ...shared, GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) },
+      env: { ...shared, ...signingEnvOf(shared, processByName(name)), GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const keep = (chunk: Buffer) => {
@@ -170,7 +179,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
   return {
     edgeUrl: grpcUrl.gateway,
     grpcUrl,
-    internalAuthSecret,
+    signer: (callerId) => createInternalAuthClientInterceptor({ callerId, keyId: "test", secret: paymentsSecret }),
     stop,
     start: launch,
     output: (name) => outputs[name],

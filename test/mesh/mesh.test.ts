@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -89,11 +90,8 @@ describe("npm start", () => {
     }
   });
 
-  const signedTransport = (name: string) =>
-    createGrpcTransport({
-      baseUrl: `http://127.0.0.1:${portOf(name)}`,
-      interceptors: [createInternalAuthClientInterceptor({ callerId: "backoffice", keyId: "primary", secret: mesh.internalAuthSecret })],
-    });
+  const signedTransport = (name: string, callerId = "backoffice") =>
+    createGrpcTransport({ baseUrl: `http://127.0.0.1:${portOf(name)}`, interceptors: [mesh.signer(callerId)] });
 
   test("a signed call reaches the ledger's handlers, which answer from its migrated database", async () => {
     const ledger = createClient(LedgerService, signedTransport("ledger"));
@@ -104,7 +102,7 @@ describe("npm start", () => {
   });
 
   test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
-    const backoffice = createClient(BackofficeService, signedTransport("backoffice"));
+    const backoffice = createClient(BackofficeService, signedTransport("backoffice", "gateway"));
     await assert.rejects(backoffice.searchUsers({}), (err) => {
       assert.equal(ConnectError.from(err).code, Code.Unimplemented);
       return true;
@@ -129,6 +127,21 @@ describe("npm start", () => {
     assert.equal(received.length, 1, "one email to the new address");
     assert.equal(received[0]!.channel, "email");
     assert.match(received[0]!.body, /confirm your email address: \S+\r?\n/, "the code reads as sent, not quoted-printable");
+  });
+
+  test("the ledger credits a wallet for no one but the payments system: another service's call is refused per method, another caller's key and a made-up caller are refused outright", async () => {
+    const ledgerAs = (interceptor: ReturnType<StartedMesh["signer"]>) =>
+      createClient(LedgerService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${portOf("ledger")}`, interceptors: [interceptor] }));
+    const topUp = { accountId: "00000000-0000-0000-0000-000000000000", amount: { amountMinor: 100n, currency: "EUR" }, idempotencyKey: randomUUID() };
+    const codeOf = (call: Promise<unknown>) => call.then(() => assert.fail("the call was accepted"), (err: unknown) => ConnectError.from(err));
+    const outsideGraph = await codeOf(ledgerAs(mesh.signer("gateway")).topUp(topUp));
+    assert.equal(outsideGraph.code, Code.PermissionDenied);
+    assert.equal(outsideGraph.rawMessage, "TopUp is open only to payments");
+    assert.equal((await codeOf(ledgerAs(mesh.signer("mobile-bff", { claim: "payments" })).topUp(topUp))).code, Code.Unauthenticated, "mobile-bff's key does not sign for payments");
+    const intruder = createInternalAuthClientInterceptor({ callerId: "intruder-not-a-service", keyId: "test", secret: "a-secret-of-no-caller-of-this-mesh-0123456789" });
+    assert.equal((await codeOf(ledgerAs(intruder).topUp(topUp))).code, Code.Unauthenticated);
+    // The payments system gets through to the handler, which looks for the account.
+    assert.equal((await codeOf(ledgerAs(mesh.signer("payments")).topUp(topUp))).code, Code.NotFound);
   });
 
   test("an unsigned call is refused with Unauthenticated before any handler runs", async () => {

@@ -7,6 +7,9 @@ import { promisify } from "node:util";
 import amqp from "amqplib";
 import { Redis } from "ioredis";
 import { dropDatabase, withDatabase } from "../../platform/db/index.js";
+import type { Interceptor } from "@connectrpc/connect";
+import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
+import { externalCallers } from "../../platform/mesh/call-graph.js";
 import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
 import { meshDatabaseName } from "../../scripts/start/mesh-env.js";
@@ -18,8 +21,14 @@ export interface StartedMesh {
   readonly offset: number;
   /** The MESH_NAME it runs under: prefix of its databases, Redis keys, exchange and queues. */
   readonly name: string;
-  /** The INTERNAL_AUTH_SECRET the mesh's processes sign and verify with. */
-  readonly internalAuthSecret: string;
+  /**
+   * Signs calls as `callerId` (a service of the catalogue, or an external
+   * caller such as `payments`) with a test key the mesh's receivers list under
+   * that caller, beside the key of the caller's own process. With `claim`,
+   * the call claims that caller id instead while signing with `callerId`'s
+   * key (an impersonation the receivers must refuse).
+   */
+  signer(callerId: string, options?: { claim?: string }): Interceptor;
   readonly child: ChildProcess;
   /** Everything the start script printed so far. */
   output(): string;
@@ -80,7 +89,9 @@ export async function startMesh(
   const infra = await testInfrastructure();
   const offset = await pickFreeOffset();
   const name = `test-mesh-${randomSuffix()}`;
-  const internalAuthSecret = randomBytes(32).toString("hex");
+  // One test key per caller, key id "test"; npm start adds them to the keys of its own processes.
+  const testCallers = [...new Set([...processes.map((p) => p.service), ...Object.values(externalCallers)])];
+  const testKeys: Record<string, Record<string, string>> = Object.fromEntries(testCallers.map((caller) => [caller, { test: randomBytes(32).toString("hex") }]));
   const extraEnv = typeof options.env === "function" ? await options.env(offset) : options.env;
   // The mesh derives its databases, Redis prefixes, exchange and queues from MESH_NAME.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith("_DATABASE_URL")));
@@ -89,7 +100,7 @@ export async function startMesh(
       ...inherited,
       MESH_NAME: name,
       PORT_OFFSET: String(offset),
-      INTERNAL_AUTH_SECRET: internalAuthSecret,
+      INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(testKeys),
       POSTGRES_URL: infra.postgresUrl,
       REDIS_URL: infra.redisUrl,
       AMQP_URL: infra.amqpUrl,
@@ -106,7 +117,11 @@ export async function startMesh(
   const mesh: StartedMesh = {
     offset,
     name,
-    internalAuthSecret,
+    signer(callerId, options = {}) {
+      const secret = testKeys[callerId]?.test;
+      if (!secret) throw new Error(`the test mesh has no key for caller "${callerId}"`);
+      return createInternalAuthClientInterceptor({ callerId: options.claim ?? callerId, keyId: "test", secret });
+    },
     child,
     output: () => output,
     databaseUrl(owner) {

@@ -71,9 +71,9 @@ test("the verifier maps a key to its caller and refuses a key differing only in 
   assert.equal(verifier.match(""), undefined);
 });
 
-test("a short INTERNAL_AUTH_SECRET or INTERNAL_AUTH_KEYS secret stops the process without echoing it", () => {
-  const message = configError({ INTERNAL_AUTH_SECRET: "short-secret", INTERNAL_AUTH_KEYS: "k1:short-rotation-secret" });
+test("a short INTERNAL_AUTH_SECRET or INTERNAL_AUTH_CALLER_KEYS secret stops the process without echoing it", () => {
+  const message = configError({ INTERNAL_AUTH_SECRET: "short-secret", INTERNAL_AUTH_CALLER_KEYS: '{"ledger":{"k1":"short-rotation-secret"}}' });
   assert.match(message, /INTERNAL_AUTH_SECRET must be a secret of at least 32 characters/);
-  assert.match(message, /INTERNAL_AUTH_KEYS must be keyId:secret/);
+  assert.match(message, /INTERNAL_AUTH_CALLER_KEYS must be a JSON object/);
   assert.doesNotMatch(message, /short-secret|short-rotation-secret/);
 });

@@ -11,6 +11,8 @@ import { REJECTION_MESSAGE, type RejectionInfo } from "../reject.js";
 import { startLedgerTestServer, type LedgerTestServer } from "./api-key-server.js";
 
 const SECRET = "s".repeat(40);
+/** The gateway's own signing key, which the ledger lists under "gateway". */
+const GATEWAY_SECRET = "g".repeat(40);
 const LEGACY_KEY = "legacy-batch-key-".padEnd(48, "x");
 const REPORTING_KEY = "reporting-key-".padEnd(48, "y");
 const redis = useTestRedis();
@@ -21,6 +23,7 @@ let server: LedgerTestServer;
 const serverConfig = internalAuthConfigSchema.parse({
   INTERNAL_AUTH_MODE: "hmac",
   INTERNAL_AUTH_SECRET: SECRET,
+  INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ gateway: { primary: GATEWAY_SECRET } }),
   INTERNAL_AUTH_ALLOWED_CALLERS: "gateway,legacy-batch",
   INTERNAL_API_KEYS: `legacy-batch:${LEGACY_KEY},reporting:${REPORTING_KEY}`,
 });
@@ -94,7 +97,7 @@ test("an empty API key is rejected as Unauthenticated rather than falling throug
 });
 
 test("a call without an API key falls through to hmac and a signed call is accepted", async () => {
-  await server.client([clientOf("gateway", {})]).getAccount(request());
+  await server.client([clientOf("gateway", { INTERNAL_AUTH_SECRET: GATEWAY_SECRET })]).getAccount(request());
   const seen = server.seen.at(-1);
   assert.equal(seen?.callerId, "gateway");
   assert.equal(seen?.mode, "hmac");

@@ -12,6 +12,9 @@ import { startHealthServer, type HealthTestServer } from "./signed-health-server
 
 const SECRET = "s".repeat(40);
 const OTHER_SECRET = "o".repeat(40);
+/** mobile-bff's own key: another caller's, as far as "gateway" is concerned. */
+const BFF_SECRET = "b".repeat(40);
+const NOTIFICATION_SECRET = "n".repeat(40);
 const redis = useTestRedis();
 const rejections: RejectionInfo[] = [];
 let server: HealthTestServer;
@@ -20,7 +23,7 @@ before(async () => {
   const { redis: client, prefix } = await redis();
   server = await startHealthServer([
     createInternalAuthServerInterceptor({
-      keys: { k1: SECRET },
+      callerKeys: { gateway: { k1: SECRET }, "mobile-bff": { "bff-1": BFF_SECRET }, notification: { k1: NOTIFICATION_SECRET } },
       allowedCallers: ["gateway", "mobile-bff"],
       nonceStore: createRedisNonceStore(client, { prefix }),
       maxSkewMs: 30_000,
@@ -72,7 +75,28 @@ test("a call signed with the wrong secret is rejected as Unauthenticated", async
 test("a call signed with an unknown key id is rejected as Unauthenticated", async () => {
   const err = await rejected([signer({ keyId: "k9" })]);
   assert.equal(err.code, Code.Unauthenticated);
-  assert.match(lastReason(), /unknown key id "k9"/);
+  assert.match(lastReason(), /key id "k9" is not a key of caller "gateway"/);
+});
+
+test("a caller signing with another caller's key is refused as Unauthenticated: a key vouches for its own caller only", async () => {
+  // mobile-bff holds bff-1; with it, it may not claim to be the gateway.
+  const err = await rejected([signer({ callerId: "gateway", keyId: "bff-1", secret: BFF_SECRET })]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(err.rawMessage, REJECTION_MESSAGE);
+  assert.equal(lastReason(), 'key id "bff-1" is not a key of caller "gateway"');
+  // Nor under the gateway's key id: the secret is checked against the gateway's own key.
+  assert.equal((await rejected([signer({ callerId: "gateway", keyId: "k1", secret: BFF_SECRET })])).code, Code.Unauthenticated);
+  assert.equal(lastReason(), "bad signature");
+  // The key is fine for its own caller.
+  const response = await server.client([signer({ callerId: "mobile-bff", keyId: "bff-1", secret: BFF_SECRET })]).check(request());
+  assert.equal(response.status, HealthCheckResponse_ServingStatus.SERVING);
+  assert.equal(server.seen.at(-1)?.callerId, "mobile-bff");
+});
+
+test("a correctly signed call from a caller without keys (intruder-not-a-service) is refused as Unauthenticated", async () => {
+  const err = await rejected([signer({ callerId: "intruder-not-a-service" })]);
+  assert.equal(err.code, Code.Unauthenticated);
+  assert.equal(lastReason(), 'caller "intruder-not-a-service" has no keys here');
 });
 
 test("a body changed after signing is rejected as Unauthenticated", async () => {
@@ -142,7 +166,7 @@ test("a call without a signature is rejected as Unauthenticated", async () => {
 });
 
 test("a correctly signed call from a caller that is not allowed is rejected as Unauthenticated", async () => {
-  const err = await rejected([signer({ callerId: "notification" })]);
+  const err = await rejected([signer({ callerId: "notification", secret: NOTIFICATION_SECRET })]);
   assert.equal(err.code, Code.Unauthenticated);
   assert.equal(lastReason(), 'caller "notification" is not allowed');
 });

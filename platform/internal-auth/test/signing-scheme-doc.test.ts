@@ -130,7 +130,7 @@ describe("the documented example sent to the real server interceptor", () => {
         router: {
           interceptors: [
             createInternalAuthServerInterceptor({
-              keys: { [fields.keyId]: input("secret") },
+              callerKeys: { [fields.caller]: { [fields.keyId]: input("secret") } },
               allowedCallers: [fields.caller],
               nonceStore: createRedisNonceStore(connection, { prefix }),
               maxSkewMs: skewMs,

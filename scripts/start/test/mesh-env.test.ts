@@ -4,9 +4,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { databases } from "../../../platform/mesh/catalogue.js";
+import { databases, processByName, processes } from "../../../platform/mesh/catalogue.js";
 import type { Infrastructure } from "../../../platform/testing/infrastructure.js";
-import { meshIdentityFromEnv, meshStateNames, sharedMeshEnv } from "../mesh-env.js";
+import { meshIdentityFromEnv, meshStateNames, sharedMeshEnv, signingEnvOf } from "../mesh-env.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const infra = { postgresUrl: "postgres://postgres@127.0.0.1:5432/postgres", redisUrl: "redis://127.0.0.1:6379", amqpUrl: "amqp://guest:guest@127.0.0.1:5672" } as Infrastructure;
@@ -21,6 +21,33 @@ test("a malformed PORT_OFFSET or MESH_NAME is refused naming the variable", () =
   assert.throws(() => meshIdentityFromEnv({ PORT_OFFSET: "-5" }), /PORT_OFFSET/);
   assert.throws(() => meshIdentityFromEnv({ PORT_OFFSET: "1.5" }), /PORT_OFFSET/);
   assert.throws(() => meshIdentityFromEnv({ MESH_NAME: "Blue Mesh" }), /MESH_NAME/);
+});
+
+test("every process signs with a key of its own, listed under its service's caller id for every receiver", () => {
+  const env = sharedMeshEnv(infra, { INTERNAL_AUTH_SECRET: "a-shared-secret-of-the-user-0123456789" }, { name: "wallet", offset: 0 });
+  const callerKeys = JSON.parse(env.INTERNAL_AUTH_CALLER_KEYS!) as Record<string, Record<string, string>>;
+  const secrets = processes.map((entry) => {
+    const own = signingEnvOf(env, entry);
+    assert.equal(own.INTERNAL_AUTH_KEY_ID, entry.name);
+    assert.equal(callerKeys[entry.service]![entry.name], own.INTERNAL_AUTH_SECRET, `${entry.name} is listed under ${entry.service}`);
+    return own.INTERNAL_AUTH_SECRET;
+  });
+  assert.equal(new Set(secrets).size, processes.length, "no two processes share a key, and none is the user's shared secret");
+  assert.ok(!secrets.includes("a-shared-secret-of-the-user-0123456789"));
+  assert.deepEqual(Object.keys(callerKeys["ledger"]!).sort(), ["ledger", "ledger-outbox-relay"]);
+  assert.equal(env.INTERNAL_AUTH_SECRET, undefined, "no secret is shared by the whole mesh");
+  const again = sharedMeshEnv(infra, {}, { name: "wallet", offset: 0 });
+  assert.notEqual(signingEnvOf(again, processByName("ledger")).INTERNAL_AUTH_SECRET, signingEnvOf(env, processByName("ledger")).INTERNAL_AUTH_SECRET, "made per run");
+});
+
+test("keys the user lists in INTERNAL_AUTH_CALLER_KEYS join the mesh's (an external caller, a test's key for a caller)", () => {
+  const payments = "p".repeat(40);
+  const testBackoffice = "t".repeat(40);
+  const env = sharedMeshEnv(infra, { INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ payments: { k1: payments }, backoffice: { test: testBackoffice } }) }, { name: "wallet", offset: 0 });
+  const callerKeys = JSON.parse(env.INTERNAL_AUTH_CALLER_KEYS!) as Record<string, Record<string, string>>;
+  assert.deepEqual(callerKeys["payments"], { k1: payments });
+  assert.deepEqual(Object.keys(callerKeys["backoffice"]!).sort(), ["backoffice", "test"]);
+  assert.throws(() => sharedMeshEnv(infra, { INTERNAL_AUTH_CALLER_KEYS: "payments:short" }, { name: "wallet", offset: 0 }), /INTERNAL_AUTH_CALLER_KEYS/);
 });
 
 test("identity's key set is looked up on the mesh's own identity port", () => {

@@ -1,7 +1,9 @@
 /**
  * Who may call what: requests name the user they act for, so only the
  * services that authenticate users (mobile-bff) or staff (backoffice) get
- * in, and staff operations are backoffice's alone.
+ * in, and staff operations are backoffice's alone. The refusals come from the
+ * mesh's call graph, which the harness puts in front of the routes as
+ * serveProcess does.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";

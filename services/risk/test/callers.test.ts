@@ -1,7 +1,8 @@
 /**
  * Who may call what: scoring counts toward a user's velocity, so only the
  * ledger scores; alerts, rules, the blocklist and the dead letters are
- * backoffice's alone.
+ * backoffice's alone. The refusals come from the mesh's call graph, which
+ * the harness puts in front of the routes as serveProcess does.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -2,7 +2,8 @@
  * Test support: the BFF against REAL identity, ledger and notification
  * servers, each started in process on port 0 from its routes factory over a
  * fresh test database (identity's and the ledger's harnesses), every hop
- * signed with HMAC internal auth and replay-checked in real Redis. Tests call
+ * signed with HMAC internal auth (a key per caller) and replay-checked in
+ * real Redis. Tests call
  * the BFF as the edge does: signed as "gateway", with the user's subject in
  * `x-internal-subject` and their access token in `authorization`.
  */
@@ -35,11 +36,11 @@ import type { BffSettings, MobileBffDeps } from "../../src/context.js";
 import { createMobileBffDeps } from "../../src/create-deps.js";
 import { createMobileBffRoutes } from "../../src/routes.js";
 
-/** The shared HMAC secret of the test mesh. */
-const SECRET = "mesh-test-secret-of-at-least-32-characters";
-const KEY_ID = "k1";
-/** Callers every server of the test mesh accepts. */
+/** Callers every server of the test mesh accepts, each with a key of its own. */
 const CALLERS = ["gateway", "mobile-bff", "payments"];
+const KEY_ID = "k1";
+/** A caller's own HMAC secret on the test mesh. */
+const secretOf = (callerId: string) => `mesh-test-secret-of-${callerId}-at-least-32-characters`;
 
 /** A BFF client. */
 export type BffClient = Client<typeof MobileBffService>;
@@ -76,7 +77,7 @@ export interface BffMesh {
 }
 
 /** A signer as `callerId` on the test mesh (e.g. "gateway", for an edge in front of the BFF). */
-export const signer = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: KEY_ID, secret: SECRET });
+export const signer = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: KEY_ID, secret: secretOf(callerId) });
 
 /** An interceptor setting fixed request headers (outside the signer, so they are signed). */
 const withHeaders = (headers: Record<string, string>): Interceptor => (next) => async (req) => {
@@ -97,7 +98,7 @@ export function useBffMesh(options: { settings?: Partial<BffSettings>; ledgerPro
       const logger = createSilentLogger();
       const serverAuth = (name: string) =>
         createInternalAuthServerInterceptor({
-          keys: { [KEY_ID]: SECRET },
+          callerKeys: Object.fromEntries(CALLERS.map((caller) => [caller, { [KEY_ID]: secretOf(caller) }])),
           allowedCallers: CALLERS,
           maxSkewMs: 30_000,
           nonceStore: createRedisNonceStore(r.redis, { prefix: `${r.prefix}nonce:${name}:` }),

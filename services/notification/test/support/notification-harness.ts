@@ -17,7 +17,9 @@ import { EventEnvelopeSchema, type EventEnvelope } from "#gen/wallet/events/v1/e
 import { NotificationService } from "#gen/wallet/notification/v1/notification_service_pb.js";
 import type { EventConsumerOptions } from "#platform/consumer/index.js";
 import { startTestConsumer, type TestConsumer } from "#platform/consumer/testing/index.js";
+import { createCallGraphInterceptor } from "#platform/internal-auth/index.js";
 import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
+import { callGraph } from "#platform/mesh/call-graph.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, type TestAmqp } from "#platform/testing/index.js";
 import { NOTIFICATION_CONSUMER_BINDINGS } from "../../src/consumer-config.js";
@@ -60,8 +62,10 @@ export function useNotification() {
       const clock = (() => new Date(now)) as TestClock;
       clock.advance = (ms) => void (now += ms);
       const deps: NotificationDeps = { db, logger: createSilentLogger(), clock };
+      // Behind the mesh's call graph, as serveProcess serves the routes.
+      const callGraphCheck = createCallGraphInterceptor({ graph: callGraph });
       const clientAs = (callerId: string | undefined) =>
-        createClient(NotificationService, createRouterTransport(createNotificationRoutes(deps), { router: { interceptors: [asVerifiedCaller(callerId)] } }));
+        createClient(NotificationService, createRouterTransport(createNotificationRoutes(deps), { router: { interceptors: [asVerifiedCaller(callerId), callGraphCheck] } }));
       return { db, deps, clock, client: clientAs("backoffice"), clientAs };
     })());
 }

@@ -21,7 +21,7 @@ import {
 import { BlocklistKind as BlocklistKindPb } from "#gen/wallet/risk/v1/blocklist_pb.js";
 import { DeadLetterStatus as DeadLetterStatusPb } from "#gen/wallet/risk/v1/dead_letter_pb.js";
 import { mapErrors } from "#platform/errors/index.js";
-import { internalCallerKey, requireCaller } from "#platform/internal-auth/index.js";
+import { internalCallerKey } from "#platform/internal-auth/index.js";
 import { fetchLimit, takePage } from "#platform/pagination/index.js";
 import type { RiskDeps } from "../context.js";
 import { defaultRiskConsumerConfig } from "../consumer-config.js";
@@ -36,7 +36,6 @@ import { getAlert, listAlerts, updateAlert } from "../storage/alerts.repository.
 import { countPendingDeadLetters, listDeadLetters, type DeadLetterStatus } from "../storage/dead-letters.repository.js";
 import { addBlocklistEntry, listBlocklistEntries, removeBlocklistEntry } from "../storage/blocklist.repository.js";
 import { deleteRule, listRules, upsertRule } from "../storage/rules.repository.js";
-import { SCORING_CALLERS, STAFF_CALLERS } from "./callers.js";
 import { toConnectError } from "./connect-errors.js";
 import {
   createdCursor,
@@ -63,14 +62,14 @@ function actor(ctx: HandlerContext): string {
 }
 
 /**
- * The RiskService implementation: scoring (for SCORING_CALLERS), rules, the
- * blocklist, alerts and the event consumer's dead letters (for STAFF_CALLERS).
+ * The RiskService implementation: scoring (for the ledger), rules, the
+ * blocklist, alerts and the event consumer's dead letters (for backoffice);
+ * the mesh's call graph (`platform/mesh/call-graph.ts`) refuses other callers.
  * Refusals become gRPC errors in `mapErrors`.
  */
 export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof RiskService>> {
   const impl: Partial<ServiceImpl<typeof RiskService>> = {
-    async scoreTransaction(req, ctx) {
-      requireCaller(ctx, SCORING_CALLERS);
+    async scoreTransaction(req) {
       if (req.userId === "") throw invalidField("user_id", "is required");
       const amount = parseMoney(req.amount, "amount");
       const counterparty =
@@ -101,8 +100,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async listAlerts(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async listAlerts(req) {
       const { limit, after } = parsePage(req.page, createdCursor);
       const alerts = await listAlerts(deps.db, {
         status: parseAlertStatusFilter(req.status),
@@ -120,14 +118,12 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async getAlert(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async getAlert(req) {
       if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
       return create(GetAlertResponseSchema, { alert: alertPb(await getAlert(deps.db, req.alertId)) });
     },
 
     async acknowledgeAlert(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
       if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
       const by = actor(ctx);
       const alert = await updateAlert(deps.db, req.alertId, (current) => acknowledge(current, by, deps.clock()));
@@ -135,7 +131,6 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
     },
 
     async resolveAlert(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
       if (!UUID.test(req.alertId)) throw invalidField("alert_id", "must be a UUID");
       const resolution = parseAlertResolution(req.resolution);
       const by = actor(ctx);
@@ -143,8 +138,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       return create(ResolveAlertResponseSchema, { alert: alertPb(alert) });
     },
 
-    async listDeadLetters(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async listDeadLetters(req) {
       const { limit, after } = parsePage(req.page, deadLetterCursor);
       if (DeadLetterStatusPb[req.status] === undefined) throw invalidField("status", "unknown status");
       const letters = await listDeadLetters(deps.db, {
@@ -161,8 +155,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async replayDeadLetters(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async replayDeadLetters(req) {
       if (req.limit < 0) throw invalidField("limit", "must not be negative");
       const limit = Math.min(req.limit === 0 ? DEFAULT_REPLAY_LIMIT : req.limit, MAX_REPLAY_LIMIT);
       req.deadLetterIds.forEach((id, i) => {
@@ -176,8 +169,7 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       return create(ReplayDeadLettersResponseSchema, { replayed, failed: 0, remaining: await countPendingDeadLetters(deps.db, RISK_CONSUMER_NAME) });
     },
 
-    async listRules(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async listRules(req) {
       const { limit, after } = parsePage(req.page, ruleCursor);
       const rules = await listRules(deps.db, { kind: parseRuleKindFilter(req.kind), enabledOnly: req.enabledOnly, afterId: after, limit: fetchLimit(limit) });
       const page = takePage(rules, limit, idToken);
@@ -187,16 +179,14 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       });
     },
 
-    async upsertRule(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async upsertRule(req) {
       const rule = validateRule(parseRule(req.rule));
       const stored = await upsertRule(deps.db, rule, req.expectedVersion, deps.clock());
       await deps.rules.refresh();
       return create(UpsertRuleResponseSchema, { rule: rulePb(stored) });
     },
 
-    async deleteRule(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async deleteRule(req) {
       if (req.ruleId === "") throw invalidField("rule_id", "is required");
       await deleteRule(deps.db, req.ruleId);
       await deps.rules.refresh();
@@ -204,7 +194,6 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
     },
 
     async addBlocklistEntry(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
       const kind = parseBlocklistKind(req.kind);
       const value = validateBlocklistValue(kind, req.value);
       const reason = req.reason.trim();
@@ -214,16 +203,14 @@ export function createRiskHandlers(deps: RiskDeps): Partial<ServiceImpl<typeof R
       return create(AddBlocklistEntryResponseSchema, { entry: blocklistEntryPb(entry) });
     },
 
-    async removeBlocklistEntry(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async removeBlocklistEntry(req) {
       if (!UUID.test(req.entryId)) throw invalidField("entry_id", "must be a UUID");
       await removeBlocklistEntry(deps.db, req.entryId);
       await deps.rules.refresh();
       return create(RemoveBlocklistEntryResponseSchema, {});
     },
 
-    async listBlocklistEntries(req, ctx) {
-      requireCaller(ctx, STAFF_CALLERS);
+    async listBlocklistEntries(req) {
       const { limit, after } = parsePage(req.page, createdCursor);
       const entries = await listBlocklistEntries(deps.db, {
         kind: req.kind === BlocklistKindPb.UNSPECIFIED ? undefined : parseBlocklistKind(req.kind),

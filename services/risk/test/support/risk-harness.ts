@@ -10,8 +10,9 @@ import { createClient, createRouterTransport, type Client } from "@connectrpc/co
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Registry } from "prom-client";
-import type { InternalCaller } from "#platform/internal-auth/index.js";
+import { createCallGraphInterceptor, type InternalCaller } from "#platform/internal-auth/index.js";
 import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
+import { callGraph } from "#platform/mesh/call-graph.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { useTestDatabase, useTestRedis } from "#platform/testing/index.js";
 import { MoneySchema } from "#gen/wallet/common/v1/money_pb.js";
@@ -75,8 +76,10 @@ export function useRisk(options: { settings?: Partial<RiskSettings>; registry?: 
         clock,
         registry: options.registry,
       });
+      // Behind the mesh's call graph, as serveProcess serves the routes.
+      const callGraphCheck = createCallGraphInterceptor({ graph: callGraph });
       const clientAs = (caller: InternalCaller) =>
-        createClient(RiskService, createRouterTransport(createRiskRoutes(deps), { router: { interceptors: [asVerifiedCaller(caller)] } }));
+        createClient(RiskService, createRouterTransport(createRiskRoutes(deps), { router: { interceptors: [asVerifiedCaller(caller), callGraphCheck] } }));
       const client = clientAs({ callerId: "backoffice", subject: "staff-1", mode: "hmac" });
       return {
         db,
