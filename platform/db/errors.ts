@@ -12,6 +12,10 @@ export const PgErrorCode = {
   checkViolation: "23514",
   serializationFailure: "40001",
   deadlockDetected: "40P01",
+  /** Class 22 (data exception) examples: a value the column's type refuses. */
+  characterNotInRepertoire: "22021",
+  invalidTextRepresentation: "22P02",
+  stringDataRightTruncation: "22001",
 } as const;
 
 interface PgErrorLike {
@@ -43,4 +47,19 @@ export function isDeadlock(err: unknown): boolean {
 /** True when retrying the whole transaction may succeed. */
 export function isRetryableTransactionError(err: unknown): boolean {
   return isSerializationFailure(err) || isDeadlock(err);
+}
+
+/** SQLSTATE class 22, "data exception": five characters starting with 22. */
+const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
+/**
+ * True for a PostgreSQL data exception (SQLSTATE class 22): a value the
+ * statement cannot store or convert, such as a NUL in text (22021), text that
+ * is not a number or uuid (22P02), a string too long for its column (22001)
+ * or a numeric overflow (22003). The request carried a bad value; retrying it
+ * cannot succeed.
+ */
+export function isDataException(err: unknown): boolean {
+  const code = pgError(err)?.code;
+  return typeof code === "string" && DATA_EXCEPTION.test(code);
 }

@@ -9,6 +9,7 @@ export {
   isSerializationFailure,
   isDeadlock,
   isRetryableTransactionError,
+  isDataException,
 } from "./errors.js";
 export {
   LOCAL_POSTGRES_URL,

@@ -2,7 +2,7 @@ export { startService, type RunningService, type ServiceOptions } from "./start-
 export { startWorker, type RunningWorker, type WorkerOptions } from "./start-worker.js";
 export { requestContext } from "./context-values.js";
 export { requestIdHeader, resolveRequestId } from "./request-id.js";
-export { createErrorSanitizer, createRpcLoggingInterceptor } from "./rpc-interceptors.js";
+export { createDataErrorInterceptor, createErrorSanitizer, createRpcLoggingInterceptor } from "./rpc-interceptors.js";
 export { createDualProtocolServer, type DualProtocolServer, type NodeHandlerFn } from "./dual-protocol-server.js";
 export { exitOnSignals } from "./signals.js";
 export type { ReadinessCheck, HealthState } from "../health/index.js";

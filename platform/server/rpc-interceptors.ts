@@ -1,5 +1,8 @@
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type ContextValues, type Interceptor } from "@connectrpc/connect";
+import { isDataException } from "../db/errors.js";
+import { errorInfoDetail } from "../errors/error-info.js";
 import { createRpcObserver, methodLabel } from "../metrics/index.js";
+import { INVALID_TEXT_REASON, PLATFORM_ERROR_DOMAIN } from "../text-hygiene/index.js";
 import { requestContext } from "./context-values.js";
 
 /** Codes that mean the server is at fault: logged at error level with the cause. */
@@ -81,5 +84,58 @@ export function createErrorSanitizer(): Interceptor {
       }
     }
     return { ...res, message: sanitized() };
+  };
+}
+
+/** How deep {@link createDataErrorInterceptor} looks through `cause` for the driver's error. */
+const maxCauseDepth = 4;
+
+/** The PostgreSQL data exception (SQLSTATE class 22) `error` is or wraps, if any. */
+function dataExceptionOf(error: unknown): { code: string } | undefined {
+  let current = error;
+  for (let depth = 0; depth < maxCauseDepth && typeof current === "object" && current !== null; depth++) {
+    if (current instanceof ConnectError) return undefined; // already an answer
+    if (isDataException(current)) return current as { code: string };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns a PostgreSQL data exception a handler let through (SQLSTATE class
+ * 22: a NUL in text, text that is no number or uuid, a string longer than its
+ * column...) into `InvalidArgument` instead of `Internal`: the request
+ * carried a value the database cannot store, and retrying it cannot help.
+ * The answer says so without SQL, names no column, and carries an ErrorInfo
+ * (INVALID_TEXT for 22021, INVALID_VALUE otherwise; domain
+ * `wallet.platform`). The driver's error is logged at warn level with the
+ * request's logger (a validation the service lacks) and kept as `cause`.
+ * Runs inside logging and metrics, so both see the InvalidArgument.
+ */
+export function createDataErrorInterceptor(): Interceptor {
+  const map = (error: unknown, req: { contextValues: ContextValues }): unknown => {
+    const data = dataExceptionOf(error);
+    if (!data) return error;
+    req.contextValues.get(requestContext.logger).warn({ err: error, sqlstate: data.code }, "database refused a request value");
+    const reason = data.code === "22021" ? INVALID_TEXT_REASON : "INVALID_VALUE";
+    return new ConnectError("a value in the request cannot be stored", Code.InvalidArgument, undefined, [errorInfoDetail(reason, PLATFORM_ERROR_DOMAIN)], error);
+  };
+  return (next) => async (req) => {
+    let res;
+    try {
+      res = await next(req);
+    } catch (error) {
+      throw map(error, req);
+    }
+    if (!res.stream) return res;
+    const source = res.message;
+    async function* mapped() {
+      try {
+        yield* source;
+      } catch (error) {
+        throw map(error, req);
+      }
+    }
+    return { ...res, message: mapped() };
   };
 }

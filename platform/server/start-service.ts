@@ -11,10 +11,11 @@ import {
 } from "../health/index.js";
 import { createMetrics, type Metrics } from "../metrics/index.js";
 import { registerReflection } from "../reflection/index.js";
+import { createTextHygieneInterceptor } from "../text-hygiene/index.js";
 import { requestContext } from "./context-values.js";
 import { createDualProtocolServer, type NodeHandlerFn } from "./dual-protocol-server.js";
 import { requestIdHeader, resolveRequestId } from "./request-id.js";
-import { createErrorSanitizer, createRpcLoggingInterceptor } from "./rpc-interceptors.js";
+import { createDataErrorInterceptor, createErrorSanitizer, createRpcLoggingInterceptor } from "./rpc-interceptors.js";
 import { exitOnSignals } from "./signals.js";
 
 /** What a gRPC service process needs to run. */
@@ -32,8 +33,10 @@ export interface ServiceOptions {
   routes: (router: ConnectRouter) => void;
   /**
    * Extra server interceptors (e.g. internal auth), inside the platform's
-   * error sanitizer, logging and metrics. They also see grpc.health.v1.* and
-   * grpc.reflection.* calls and must let those through themselves.
+   * error sanitizer, logging, metrics and data-error mapping, and outside its
+   * text hygiene (so an unauthenticated caller learns nothing about fields).
+   * They also see grpc.health.v1.* and grpc.reflection.* calls and must let
+   * those through themselves.
    */
   interceptors?: Interceptor[];
   /** Dependencies /readyz checks (SELECT 1, Redis PING...). */
@@ -81,6 +84,10 @@ const abortGraceMs = 250;
  * and server reflection (v1 and v1alpha), and the admin port. Every call gets
  * a request id (taken from `x-request-id` or created, echoed in the response)
  * and a logger bound to it in `requestContext`, one log line, and metrics.
+ * Interceptors, outermost first: error sanitizer, logging, metrics, data
+ * errors (PostgreSQL class 22 → InvalidArgument), the service's own, text
+ * hygiene (a request string with NUL or a lone surrogate → InvalidArgument
+ * naming the field, before the handler runs).
  *
  * Shutdown order: health NOT_SERVING and /readyz 503, stop accepting
  * connections and send GOAWAY, let in-flight calls finish (bounded by
@@ -108,7 +115,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       createErrorSanitizer(),
       createRpcLoggingInterceptor(),
       metrics.rpcInterceptor,
+      createDataErrorInterceptor(),
       ...(options.interceptors ?? []),
+      createTextHygieneInterceptor(),
     ],
     fallback: options.fallback,
     shutdownSignal: shutdownController.signal,

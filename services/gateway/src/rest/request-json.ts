@@ -8,8 +8,9 @@ import {
   type JsonValue,
   type Registry,
 } from "@bufbuild/protobuf";
+import { invalidTextProblem } from "#platform/text-hygiene/index.js";
 import { findField, isWellKnownMessage } from "./field-paths.js";
-import { invalidField, unknownField } from "./request-errors.js";
+import { invalidField, invalidText, unknownField } from "./request-errors.js";
 
 /**
  * Checks a JSON value against a message in the protobuf JSON mapping and
@@ -17,7 +18,9 @@ import { invalidField, unknownField } from "./request-errors.js";
  * merged into it without a field ending up set under both of its names.
  * Refuses, naming the field as the client wrote it: unknown fields, a field
  * given under both names, two members of one oneof, and values of the wrong
- * type (a number for a string, `"abc"` for an int64, an unknown enum name).
+ * type (a number for a string, `"abc"` for an int64, an unknown enum name),
+ * and strings (values, map keys, inside well-known types) holding a NUL or a
+ * lone surrogate, which PostgreSQL's text type cannot store (INVALID_TEXT).
  * @throws RequestFieldError
  */
 export function normalizeMessageJson(message: DescMessage, json: unknown, path: string, registry?: Registry): JsonObject | null {
@@ -68,7 +71,7 @@ export function normalizeFieldJson(field: DescField, value: unknown, path: strin
       if (typeof value !== "object" || Array.isArray(value)) throw invalidField(path, `expected a JSON object, got ${describe(value)}`);
       const out: JsonObject = {};
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        const itemPath = `${path}["${key}"]`;
+        const itemPath = `${path}[${JSON.stringify(key)}]`;
         checkMapKey(field.mapKey, key, itemPath);
         if (item === null) throw invalidField(itemPath, "a map value cannot be null");
         if (field.mapKind === "scalar") out[key] = checkScalar(field.scalar, item, itemPath);
@@ -104,6 +107,7 @@ function checkScalar(scalar: ScalarType, value: unknown, path: string): JsonValu
   switch (scalar) {
     case ScalarType.STRING:
       if (typeof value !== "string") throw invalidField(path, `expected a string, got ${describe(value)}`);
+      assertStorableText(value, path);
       return value;
     case ScalarType.BOOL:
       if (typeof value !== "boolean") throw invalidField(path, `expected true or false, got ${describe(value)}`);
@@ -144,7 +148,7 @@ function checkEnum(desc: DescEnum, value: unknown, path: string): JsonValue {
 
 /** Map keys are JSON strings standing for the key type. */
 function checkMapKey(scalar: ScalarType, key: string, path: string): void {
-  if (scalar === ScalarType.STRING) return;
+  if (scalar === ScalarType.STRING) return assertStorableText(key, path);
   if (scalar === ScalarType.BOOL) {
     if (key !== "true" && key !== "false") throw invalidField(path, "expected a true or false map key");
     return;
@@ -154,12 +158,31 @@ function checkMapKey(scalar: ScalarType, key: string, path: string): void {
 
 /** Well-known types (Timestamp, Duration, Struct, wrappers...) are checked by the protobuf JSON parser itself. */
 function checkWellKnown(message: DescMessage, json: unknown, path: string, registry?: Registry): void {
+  assertStorableJson(json, path);
   try {
     fromJson(message, json as JsonValue, { ignoreUnknownFields: false, registry });
   } catch (err) {
     const shortName = message.typeName.replace("google.protobuf.", "");
     const hint = shortName === "Timestamp" ? " (an RFC 3339 date-time such as 2024-05-01T12:00:00Z)" : shortName === "Duration" ? ' (seconds with an "s" suffix, such as "1.5s")' : "";
     throw invalidField(path, `expected a ${shortName}${hint}, got ${describe(json)}`);
+  }
+}
+
+/** Refuses a string PostgreSQL's text type cannot store, naming the field (INVALID_TEXT). */
+function assertStorableText(text: string, path: string): void {
+  const problem = invalidTextProblem(text);
+  if (problem !== undefined) throw invalidText(path, problem);
+}
+
+/** Every key and string of free-form JSON (Struct, Value, Any...): `attributes["k"]`, `tags[2]`. */
+function assertStorableJson(json: unknown, path: string): void {
+  if (typeof json === "string") return assertStorableText(json, path);
+  if (Array.isArray(json)) return json.forEach((item, i) => assertStorableJson(item, `${path}[${i}]`));
+  if (typeof json !== "object" || json === null) return;
+  for (const [key, value] of Object.entries(json)) {
+    const itemPath = `${path}[${JSON.stringify(key)}]`;
+    assertStorableText(key, itemPath);
+    assertStorableJson(value, itemPath);
   }
 }
 
