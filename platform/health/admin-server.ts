@@ -2,7 +2,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { runReadinessChecks, type ReadinessCheck } from "./readiness.js";
+import type { ReadinessCheck } from "./readiness.js";
+import { readinessResponse } from "./readiness-response.js";
 
 /** Options for startAdminServer. */
 export interface AdminServerOptions {
@@ -60,19 +61,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   });
 
   async function handleReadyz(res: http.ServerResponse): Promise<void> {
-    if (options.isShuttingDown()) return sendJson(res, 503, { status: "shutting down", failing: [] });
-    const report = await runReadinessChecks(readiness, { timeoutMs, logger: options.logger });
-    if (options.isShuttingDown()) return sendJson(res, 503, { status: "shutting down", failing: [] });
-    const failing = report.checks.filter((c) => !c.ok).map((c) => c.name);
-    const checks = Object.fromEntries(report.checks.map((c) => [c.name, c.ok ? "ok" : c.reason]));
-    const detailed = report.checks.filter((c) => c.detail !== undefined);
-    const details = Object.fromEntries(detailed.map((c) => [c.name, { ok: c.ok, ...c.detail }]));
-    sendJson(res, report.ready ? 200 : 503, {
-      status: report.ready ? "ready" : "not ready",
-      failing,
-      checks,
-      ...(detailed.length > 0 ? { details } : {}),
-    });
+    const { status, body } = await readinessResponse(readiness, { timeoutMs, isShuttingDown: options.isShuttingDown, logger: options.logger });
+    sendJson(res, status, body);
   }
 
   async function handleMetrics(res: http.ServerResponse): Promise<void> {

@@ -7,4 +7,5 @@ export {
   type CheckResult,
   type ReadinessDetail,
 } from "./readiness.js";
+export { readinessResponse, type ReadinessResponse, type ReadinessResponseOptions } from "./readiness-response.js";
 export { startAdminServer, type AdminServer, type AdminServerOptions } from "./admin-server.js";

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { connectNodeAdapter } from "@connectrpc/connect-node";
+import { requestIdHeader } from "./request-id.js";
 
 /** A request handler usable by both the http and the http2 server. */
 export type NodeHandlerFn = ReturnType<typeof connectNodeAdapter>;
@@ -11,6 +13,47 @@ const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 /** A connection that sends nothing for this long is dropped before it is classified. */
 const sniffTimeoutMs = 10_000;
+
+/** HTTP/1.1 settings of {@link createDualProtocolServer}. */
+export interface Http1Options {
+  /** Node's `maxHeaderSize` (bytes of request line and headers); default Node's, 16 KiB. */
+  readonly maxHeaderSize?: number;
+  /**
+   * Headers added to the answers the HTTP/1.1 parser sends itself, before any
+   * handler sees a request (431 headers too large, 400 unparseable, 408
+   * timeout): the gateway's security headers.
+   */
+  readonly refusalHeaders?: Readonly<Record<string, string>>;
+}
+
+/** What the HTTP/1.1 parser's refusals answer, by Node's error code; anything else is 400. */
+const clientErrorAnswers: Readonly<Record<string, { status: number; reason: string; detail: string }>> = {
+  HPE_HEADER_OVERFLOW: { status: 431, reason: "HEADERS_TOO_LARGE", detail: "the request line and headers are too large" },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: "BODY_TOO_LARGE", detail: "the chunk extensions are too large" },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: "REQUEST_TIMEOUT", detail: "the request was not received in time" },
+};
+const malformedRequest = { status: 400, reason: "MALFORMED_REQUEST", detail: "the request is not valid HTTP/1.1" };
+
+/**
+ * The raw HTTP/1.1 answer to a request the parser refused: RFC 9457
+ * problem+json with a fresh request id (in the body and `x-request-id`), the
+ * extra headers, and `Connection: close`.
+ */
+export function clientErrorResponse(code: string | undefined, extraHeaders: Readonly<Record<string, string>> = {}): string {
+  const { status, reason, detail } = clientErrorAnswers[code ?? ""] ?? malformedRequest;
+  const requestId = randomUUID();
+  const title = http.STATUS_CODES[status] ?? "Bad Request";
+  const body = JSON.stringify({ type: "about:blank", title, status, detail, reason, requestId });
+  const headers: Record<string, string> = {
+    "content-type": "application/problem+json",
+    "content-length": String(Buffer.byteLength(body)),
+    [requestIdHeader]: requestId,
+    ...extraHeaders,
+    connection: "close",
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return `HTTP/1.1 ${status} ${title}\r\n${lines.join("\r\n")}\r\n\r\n${body}`;
+}
 
 /**
  * A plaintext listener that serves HTTP/2 with prior knowledge (gRPC from
@@ -40,7 +83,7 @@ export interface DualProtocolServer {
  * (with those bytes put back) to an `http2` or an `http` server, both using
  * `handler`.
  */
-export function createDualProtocolServer(handler: NodeHandlerFn): DualProtocolServer {
+export function createDualProtocolServer(handler: NodeHandlerFn, http1: Http1Options = {}): DualProtocolServer {
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   /** Requests in progress per HTTP/1.1 socket; absent while sniffing or for HTTP/2. */
@@ -72,7 +115,13 @@ export function createDualProtocolServer(handler: NodeHandlerFn): DualProtocolSe
     handler(req, res);
   };
 
-  const h1 = http.createServer(track);
+  const h1 = http.createServer(http1.maxHeaderSize !== undefined ? { maxHeaderSize: http1.maxHeaderSize } : {}, track);
+  // Node's own answer to an unparseable request has no body and no request id.
+  h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    const response = (socket as net.Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+    if (err.code === "ECONNRESET" || !socket.writable || response?.headersSent) return void socket.destroy();
+    socket.end(clientErrorResponse(err.code, http1.refusalHeaders));
+  });
   const h2 = http2.createServer(track);
   h2.on("session", (session) => {
     sessions.add(session);

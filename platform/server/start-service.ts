@@ -13,7 +13,7 @@ import { createMetrics, type Metrics } from "../metrics/index.js";
 import { registerReflection } from "../reflection/index.js";
 import { createTextHygieneInterceptor } from "../text-hygiene/index.js";
 import { requestContext } from "./context-values.js";
-import { createDualProtocolServer, type NodeHandlerFn } from "./dual-protocol-server.js";
+import { createDualProtocolServer, type Http1Options, type NodeHandlerFn } from "./dual-protocol-server.js";
 import { requestIdHeader, resolveRequestId } from "./request-id.js";
 import { createDataErrorInterceptor, createErrorSanitizer, createRpcLoggingInterceptor } from "./rpc-interceptors.js";
 import { exitOnSignals } from "./signals.js";
@@ -43,6 +43,8 @@ export interface ServiceOptions {
   readiness?: ReadinessCheck[];
   /** Handles HTTP requests that match no RPC (the gateway's REST app); default 404. */
   fallback?: NodeHandlerFn;
+  /** The HTTP/1.1 server's header limit and the headers of the answers its parser sends (431, 400, 408). */
+  http1?: Http1Options;
   /** Closes pools and clients once in-flight calls have drained. */
   onShutdown?: () => Promise<void>;
   /** Bound on draining in-flight calls; default 10 000 ms. */
@@ -135,7 +137,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     req.headers[requestIdHeader] = requestId; // for the fallback app
     res.setHeader(requestIdHeader, requestId); // merged into whatever Connect writes
     handler(req, res);
-  });
+  }, options.http1);
 
   const admin = await startAdminServer({
     port: options.adminPort,

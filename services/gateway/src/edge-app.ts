@@ -2,18 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import { readinessResponse, type ReadinessCheck } from "#platform/health/index.js";
+import { createFrameworkErrorsHandler, lifecycleErrorProblem, takeRouterRefusal } from "./framework-errors.js";
 import {
   edgeProblemFromError,
   prepareUpstreamCall,
   registerEdgeProtections,
   sendProblem,
-  type EdgeProblem,
   type EdgeProtectionsDeps,
 } from "./protections/index.js";
+import { EdgeProblem } from "./protections/problem.js";
 import { isPublicMethod } from "./protections/public-routes.js";
 import { createOpenApiDocument } from "./rest/openapi.js";
 import { exposedServices } from "./rest/exposed-services.js";
-import { PROBLEM_CONTENT_TYPE, problemForStatus } from "./rest/problem.js";
 import { registerRestRoutes, type RestRoutesOptions } from "./rest/rest-routes.js";
 import type { UpstreamCaller } from "./rest/upstream.js";
 
@@ -36,6 +37,16 @@ export interface EdgeAppOptions {
   readonly protections?: EdgeProtectionsDeps;
   /** Whether an RPC needs no bearer token, for the OpenAPI document; default the protections' list. */
   readonly isPublic?: (method: DescMethod) => boolean;
+  /** What `GET /readyz` on the REST port checks; default nothing (ready while not shutting down). */
+  readonly health?: EdgeHealth;
+}
+
+/** The process state behind the REST port's `/healthz` and `/readyz` (load balancers probe them). */
+export interface EdgeHealth {
+  /** The process's readiness checks (Redis PING...), as on the admin port. */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** True once shutdown has begun: `/readyz` then answers 503. */
+  readonly isShuttingDown?: () => boolean;
 }
 
 /** Incoming request ids we keep (anything else is replaced by a fresh UUID). */
@@ -46,10 +57,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * shares the gateway's port with gRPC health and reflection: every HTTP/1.1
  * request that is not an RPC lands here. Its routes come from the
  * `google.api.http` annotations of the exposed services (`rest/`), and
- * `GET /openapi.json` describes them; errors are RFC 9457 problem+json.
+ * `GET /openapi.json` describes them; `GET /healthz` and `GET /readyz` answer
+ * load balancers. Every error is RFC 9457 problem+json with a reason and the
+ * request id, fastify's own included (a bad percent-escape, an over-long path
+ * parameter, no route, a body too large or of the wrong type), and passes
+ * through the hooks (security and rate-limit headers, the audit line).
  */
 export async function createEdgeApp(options: EdgeAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
+    // Router refusals are answered by the not-found handler, through every hook.
+    frameworkErrors: createFrameworkErrorsHandler(() => app),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // The protections' audit hook writes one line per request instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -86,17 +103,22 @@ export async function createEdgeApp(options: EdgeAppOptions): Promise<FastifyIns
   const openApi = JSON.stringify(createOpenApiDocument({ bindings, isPublic: options.isPublic ?? isPublicMethod }));
   app.get("/openapi.json", (_request, reply) => reply.type("application/json").send(openApi));
 
+  const health = options.health ?? {};
+  app.get("/healthz", (_request, reply) => reply.type("application/json").send(JSON.stringify({ status: "ok" })));
+  app.get("/readyz", async (_request, reply) => {
+    const { status, body } = await readinessResponse(health.readiness ?? [], { isShuttingDown: health.isShuttingDown ?? (() => false) });
+    return reply.code(status).type("application/json").send(JSON.stringify(body));
+  });
+
   app.setNotFoundHandler((request, reply) => {
-    const problem = problemForStatus(404, `No route for ${request.method} ${request.url.split("?")[0]}`, request.id);
-    void reply.code(404).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    const refused = takeRouterRefusal(request);
+    if (refused) return sendProblem(reply, refused);
+    return sendProblem(reply, new EdgeProblem(404, "Not Found", "ROUTE_NOT_FOUND", `No route for ${request.method} ${request.url.split("?")[0]}`));
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const refusal = refusalOf(err);
-    if (refusal) return sendProblem(reply, refusal);
-    const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) request.log.error({ err }, "edge request failed");
-    const problem = problemForStatus(status, status < 500 ? err.message : undefined, request.id);
-    return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    const problem = refusalOf(err) ?? lifecycleErrorProblem(err);
+    if (problem.status >= 500) request.log.error({ err }, "edge request failed");
+    return sendProblem(reply, problem);
   });
   await app.ready();
   return app;

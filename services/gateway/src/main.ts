@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { createProcessRuntime, serveProcess } from "#platform/runtime/index.js";
+import type { RunningService } from "#platform/server/index.js";
 import { gatewayConfigFields, upstreamBaseUrls } from "./config.js";
 import { createEdgeApp } from "./edge-app.js";
+import { createEdgeFallback } from "./edge-fallback.js";
 import {
   createResilientUpstream,
   edgeServerOptions,
@@ -9,6 +10,7 @@ import {
   protectionsSettings,
   type ProtectionsConfig,
 } from "./protections/index.js";
+import { edgeHttp1Options } from "./protections/request-hygiene.js";
 import { createUpstreamCaller } from "./rest/upstream.js";
 
 const runtime = createProcessRuntime("gateway", { extraConfig: { ...gatewayConfigFields, ...protectionsConfigShape } });
@@ -24,11 +26,14 @@ const upstream = createResilientUpstream(
   { registry: runtime.metrics.registry, defaultPolicy: settings.upstream },
 );
 const { bodyLimit, trustProxy } = edgeServerOptions(settings.hygiene);
+let running: RunningService | undefined;
 const edge = await createEdgeApp({
   upstream,
   logger: runtime.logger,
   bodyLimit,
   trustProxy,
+  // /healthz and /readyz on the REST port too, for load balancers (the admin port has its own).
+  health: { readiness: runtime.readiness, isShuttingDown: () => running?.health.shuttingDown ?? false },
   protections: {
     settings,
     redis: runtime.redis,
@@ -39,12 +44,6 @@ const edge = await createEdgeApp({
 });
 
 // gRPC health and reflection share the gateway's port with the REST edge: every
-// HTTP/1.1 request that is not an RPC goes to fastify. REST over cleartext
-// HTTP/2 is not offered (mobile traffic reaches us through a TLS-terminating proxy).
-await serveProcess(runtime, () => {}, {
-  fallback: (req, res) => {
-    if (req.httpVersionMajor === 1) return edge.routing(req as IncomingMessage, res as ServerResponse);
-    res.writeHead(505, { "content-type": "application/problem+json" });
-    res.end(JSON.stringify({ type: "about:blank", title: "HTTP Version Not Supported", status: 505, detail: "REST is served over HTTP/1.1" }));
-  },
-});
+// HTTP/1.1 request that is not an RPC goes to fastify; the HTTP parser's own
+// refusals (431...) are problem+json with a request id and the security headers.
+running = await serveProcess(runtime, () => {}, { fallback: createEdgeFallback(edge), http1: edgeHttp1Options(settings.hygiene) });

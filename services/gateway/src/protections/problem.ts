@@ -8,6 +8,8 @@ export interface ProblemBody {
   readonly detail?: string;
   /** Machine-readable reason (e.g. "INVALID_TOKEN", "RATE_LIMITED"). */
   readonly reason?: string;
+  /** The request id, also in the `x-request-id` response header (added by {@link sendProblem}). */
+  readonly requestId?: string;
 }
 
 /**
@@ -44,9 +46,13 @@ export function problemReasonOf(request: FastifyRequest): string | undefined {
   return reasons.get(request);
 }
 
-/** Sends `problem` as `application/problem+json` with its headers; returns the reply for hooks to return. */
+/**
+ * Sends `problem` as `application/problem+json` with its headers and the
+ * request id in the body; returns the reply for hooks to return.
+ */
 export function sendProblem(reply: FastifyReply, problem: EdgeProblem): FastifyReply {
   reasons.set(reply.request, problem.reason);
   for (const [name, value] of Object.entries(problem.headers)) void reply.header(name, value);
-  return reply.code(problem.status).type("application/problem+json").send(problem.body());
+  const body: ProblemBody = { ...problem.body(), requestId: reply.request.id };
+  return reply.code(problem.status).type("application/problem+json").send(body);
 }

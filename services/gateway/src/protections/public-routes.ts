@@ -24,8 +24,8 @@ export const PUBLIC_RPCS: ReadonlySet<string> = new Set([
   "wallet.bff.v1.MobileBffService.Onboard",
 ]);
 
-/** Non-RPC paths open to anyone: the OpenAPI document, liveness, the JWKS alias. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/openapi.json", "/healthz", "/.well-known/jwks.json"]);
+/** Non-RPC paths open to anyone: the OpenAPI document, liveness and readiness, the JWKS alias. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/openapi.json", "/healthz", "/readyz", "/.well-known/jwks.json"]);
 
 /**
  * RPCs with a tighter rate limit (credential guessing, account enumeration,

@@ -42,7 +42,8 @@ export function createEdgeTokenVerifier(jwks: ProtectionsSettings["jwks"]): Acce
 /**
  * Registers every request-level protection on the edge app, in order
  * (call it on the root instance before the routes are added):
- * onRequest: hygiene (HTTPS, header and body size, JSON only) → per-IP limit
+ * onRequest: per-IP limit (first, so every answer, refusals included, carries
+ * the RateLimit headers) → hygiene (HTTPS, header and body size, JSON only)
  * → authentication (signature, claims, revoked session) and staff role → per-user limit → Idempotency-Key check;
  * onSend: security headers; onResponse: the audit line. Routes tell the hooks
  * their RPC with `config: { rpcMethod }`.
@@ -54,8 +55,8 @@ export function registerEdgeProtections(app: FastifyInstance, deps: EdgeProtecti
     settings: deps.settings.rateLimits,
     ...(deps.onRateLimitStoreUnavailable ? { onStoreUnavailable: deps.onRateLimitStoreUnavailable } : {}),
   });
-  registerRequestHygiene(app, deps.settings.hygiene);
   app.addHook("onRequest", limits.perIp);
+  registerRequestHygiene(app, deps.settings.hygiene);
   const revokedSessions =
     deps.revokedSessions ??
     createRevokedSessionChecker({ redis: deps.redis, ...deps.settings.revocation, ...(deps.registry ? { registry: deps.registry } : {}) });

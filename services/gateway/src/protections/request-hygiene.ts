@@ -39,6 +39,27 @@ export function edgeServerOptions(settings: HygieneSettings): { bodyLimit: numbe
   };
 }
 
+/**
+ * Room above `maxHeaderBytes` left to Node's HTTP parser: headers a little
+ * over the limit are refused by the hygiene hook (a full answer with the
+ * rate-limit headers and an audit line); only far larger ones are cut by the
+ * parser, whose answer has no request behind it.
+ */
+const PARSER_HEADER_HEADROOM = 2;
+
+/**
+ * The HTTP/1.1 server settings of the gateway's port (the platform's
+ * `http1` option): the parser's header limit, and the security headers on
+ * the answers the parser sends itself (431, 400, 408), which also carry a
+ * request id and a problem+json body.
+ */
+export function edgeHttp1Options(settings: HygieneSettings): { maxHeaderSize: number; refusalHeaders: Record<string, string> } {
+  return {
+    maxHeaderSize: settings.maxHeaderBytes * PARSER_HEADER_HEADROOM,
+    refusalHeaders: { ...SECURITY_HEADERS, "cache-control": "no-store" },
+  };
+}
+
 /** Whether a content type is JSON: `application/json`, parameters allowed, charset (if any) UTF-8. */
 export function isJsonContentType(value: string | undefined): boolean {
   if (!value) return false;
@@ -62,12 +83,12 @@ function headerBytes(request: FastifyRequest): number {
   return total;
 }
 
-/** Paths that answer over plain HTTP even when HTTPS is required (liveness probes). */
-const PLAIN_HTTP_PATHS: ReadonlySet<string> = new Set(["/healthz"]);
+/** Paths that answer over plain HTTP even when HTTPS is required (load balancers' liveness and readiness probes). */
+const PLAIN_HTTP_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz"]);
 
 /**
- * Request hygiene, as one onRequest hook (register it first) and one onSend
- * hook:
+ * Request hygiene, as one onRequest hook (register it right after the per-IP
+ * limit, so its refusals carry the RateLimit headers) and one onSend hook:
  *  - HTTPS only when `requireHttps`: a request whose protocol is not https is
  *    refused with 403 (`HTTPS_REQUIRED`); behind a TLS-terminating proxy the
  *    protocol comes from `X-Forwarded-Proto`, believed only from

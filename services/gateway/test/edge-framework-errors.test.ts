@@ -1,0 +1,187 @@
+/**
+ * Every answer of the real edge app is a problem like any other, fastify's
+ * own refusals included: a malformed percent-escape, an over-long path
+ * parameter, no route, a body too large or not JSON, headers too large (at
+ * the hygiene hook and at Node's HTTP parser). Each is RFC 9457
+ * problem+json with a reason, the request id (header and body) and the
+ * security headers, and (when a request reached the edge app) the
+ * rate-limit headers. /healthz and /readyz answer on the REST port.
+ */
+import assert from "node:assert/strict";
+import net from "node:net";
+import { test } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
+import { createSilentLogger } from "#platform/logging/index.js";
+import { startService } from "#platform/server/index.js";
+import { useTestRedis } from "#platform/testing/index.js";
+import { createEdgeApp, type EdgeHealth } from "../src/edge-app.js";
+import { createEdgeFallback } from "../src/edge-fallback.js";
+import { edgeHttp1Options, SECURITY_HEADERS, type HygieneSettings } from "../src/protections/request-hygiene.js";
+import { createFakeUpstream } from "./rest-fixtures.js";
+import { testSettings } from "./protections-fixtures.js";
+
+const redis = useTestRedis();
+
+async function realEdge(options: { hygiene?: Partial<HygieneSettings>; health?: EdgeHealth } = {}): Promise<FastifyInstance> {
+  const r = await redis();
+  if (r.redis.status !== "ready") await new Promise((resolve) => r.redis.once("ready", resolve));
+  const settings = testSettings({ hygiene: { bodyLimitBytes: 256, ...options.hygiene } });
+  return createEdgeApp({
+    upstream: createFakeUpstream(),
+    bodyLimit: settings.hygiene.bodyLimitBytes,
+    protections: { settings, redis: r.redis, keyPrefix: r.prefix, auditLogger: pino({ enabled: false }) },
+    ...(options.health ? { health: options.health } : {}),
+  });
+}
+
+interface Answer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | number | undefined>;
+  json(): Record<string, unknown>;
+}
+
+/** Asserts a problem+json answer with `status` and `reason`, the request id, the security headers and (`rateLimited`) the RateLimit headers. */
+function assertProblem(response: Answer, status: number, reason: string, rateLimited = true): void {
+  assert.equal(response.statusCode, status);
+  assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+  const problem = response.json();
+  assert.equal(problem.status, status);
+  assert.equal(problem.reason, reason);
+  assert.equal(typeof problem.title, "string");
+  assert.match(String(response.headers["x-request-id"]), /^[0-9a-f-]{36}$/);
+  assert.equal(problem.requestId, response.headers["x-request-id"]);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers[name], value, name);
+  assert.equal(response.headers["cache-control"], "no-store");
+  if (rateLimited) {
+    assert.match(String(response.headers["ratelimit-policy"]), /"ip";q=\d+;w=60/);
+    assert.match(String(response.headers["ratelimit"]), /"ip";r=\d+;t=\d+/);
+  }
+}
+
+test("a malformed percent-escape in the path answers 400 MALFORMED_URL", async (t) => {
+  const app = await realEdge();
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "GET", url: "/v1/accounts/%ZZ/balance" }), 400, "MALFORMED_URL");
+  assertProblem(await app.inject({ method: "GET", url: "/v1/accounts/%ED%A0%80/balance" }), 400, "MALFORMED_URL");
+});
+
+test("a path parameter over 100 characters answers 414 PATH_PARAMETER_TOO_LONG", async (t) => {
+  const app = await realEdge();
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "GET", url: `/v1/accounts/${"a".repeat(120)}/balance` }), 414, "PATH_PARAMETER_TOO_LONG");
+});
+
+test("an unknown route answers 404 ROUTE_NOT_FOUND", async (t) => {
+  const app = await realEdge();
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "GET", url: "/v1/no-such-thing" }), 404, "ROUTE_NOT_FOUND");
+});
+
+test("a body too large answers 413 BODY_TOO_LARGE, declared or chunked", async (t) => {
+  const app = await realEdge();
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "POST", url: "/v1/identity/login", payload: { email: "a".repeat(400) } }), 413, "BODY_TOO_LARGE");
+  const chunked = await app.inject({
+    method: "POST",
+    url: "/v1/identity/login",
+    headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+    payload: JSON.stringify({ email: "a".repeat(400) }),
+  });
+  assertProblem(chunked, 413, "BODY_TOO_LARGE");
+});
+
+test("a body that is not JSON answers 415 UNSUPPORTED_MEDIA_TYPE", async (t) => {
+  const app = await realEdge();
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "POST", url: "/v1/identity/login", headers: { "content-type": "text/plain" }, payload: "x" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+});
+
+test("headers over the limit answer 431 HEADERS_TOO_LARGE at the hygiene hook", async (t) => {
+  const app = await realEdge({ hygiene: { maxHeaderBytes: 1024 } });
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "GET", url: "/healthz", headers: { "x-padding": "p".repeat(2048) } }), 431, "HEADERS_TOO_LARGE");
+});
+
+/** Sends raw bytes to `port` and parses the HTTP/1.1 answer. */
+function rawRequest(port: number, request: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () => socket.write(request));
+    let data = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (data += chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head = "", body = ""] = data.split("\r\n\r\n");
+      const [statusLine = "", ...lines] = head.split("\r\n");
+      const headers: Record<string, string> = {};
+      for (const line of lines) {
+        const at = line.indexOf(":");
+        headers[line.slice(0, at).toLowerCase()] = line.slice(at + 1).trim();
+      }
+      resolve({ statusCode: Number(statusLine.split(" ")[1]), headers, json: () => JSON.parse(body) });
+    });
+  });
+}
+
+test("headers too large for Node's HTTP parser answer 431 problem+json with a request id and the security headers", async (t) => {
+  const hygiene = testSettings({ hygiene: { maxHeaderBytes: 4096 } }).hygiene;
+  const app = await realEdge({ hygiene });
+  const server = await startService({
+    name: "gateway",
+    host: "127.0.0.1",
+    grpcPort: 0,
+    adminPort: 0,
+    logger: createSilentLogger(),
+    routes: () => {},
+    fallback: createEdgeFallback(app),
+    http1: edgeHttp1Options(hygiene),
+  });
+  t.after(async () => {
+    await server.shutdown();
+    await app.close();
+  });
+  // Over twice the limit: the parser refuses it before any request exists (no rate-limit headers then).
+  const answer = await rawRequest(server.grpcPort, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${"p".repeat(10_000)}\r\n\r\n`);
+  assertProblem(answer, 431, "HEADERS_TOO_LARGE", false);
+  // A little over: the edge app refuses it, with every header.
+  const hooked = await rawRequest(server.grpcPort, `GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-padding: ${"p".repeat(5_000)}\r\n\r\n`);
+  assertProblem(hooked, 431, "HEADERS_TOO_LARGE");
+  // A URL too long for the parser is refused the same way.
+  const longUrl = await rawRequest(server.grpcPort, `GET /v1/${"u".repeat(10_000)} HTTP/1.1\r\nhost: x\r\n\r\n`);
+  assertProblem(longUrl, 431, "HEADERS_TOO_LARGE", false);
+});
+
+test("GET /healthz and /readyz answer on the REST port, /readyz 503 while a check fails or the process shuts down", async (t) => {
+  let redisUp = true;
+  let shuttingDown = false;
+  const app = await realEdge({
+    health: {
+      readiness: [{ name: "redis", check: async () => { if (!redisUp) throw new Error("connection refused"); } }],
+      isShuttingDown: () => shuttingDown,
+    },
+  });
+  t.after(() => app.close());
+  const live = await app.inject({ method: "GET", url: "/healthz" });
+  assert.equal(live.statusCode, 200);
+  assert.deepEqual(live.json(), { status: "ok" });
+  assert.ok(live.headers["ratelimit"], "health answers carry the RateLimit headers too");
+  const ready = await app.inject({ method: "GET", url: "/readyz" });
+  assert.equal(ready.statusCode, 200);
+  assert.equal(ready.json().status, "ready");
+  redisUp = false;
+  const notReady = await app.inject({ method: "GET", url: "/readyz" });
+  assert.equal(notReady.statusCode, 503);
+  assert.deepEqual(notReady.json().failing, ["redis"]);
+  redisUp = true;
+  shuttingDown = true;
+  assert.equal((await app.inject({ method: "GET", url: "/readyz" })).statusCode, 503);
+});
+
+test("health probes need no token and answer over plain HTTP when HTTPS is required", async (t) => {
+  const app = await realEdge({ hygiene: { requireHttps: true } });
+  t.after(() => app.close());
+  assert.equal((await app.inject({ method: "GET", url: "/healthz" })).statusCode, 200);
+  assert.equal((await app.inject({ method: "GET", url: "/readyz" })).statusCode, 200);
+  assertProblem(await app.inject({ method: "GET", url: "/v1/accounts" }), 403, "HTTPS_REQUIRED");
+});
