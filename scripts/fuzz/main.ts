@@ -37,6 +37,7 @@ const report = await runFuzz({
   ...(only === undefined ? {} : { only }),
   log: (line) => process.stderr.write(`fuzz: ${line}\n`),
 });
-process.stdout.write(JSON.stringify({ ...report.figures, findings: report.findings.slice(0, 50) }, null, 2) + "\n");
+const withBigInts = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value instanceof Uint8Array ? Buffer.from(value).toString("base64") : value);
+process.stdout.write(JSON.stringify({ ...report.figures, findings: report.findings.slice(0, 50) }, withBigInts, 2) + "\n");
 if (report.findings.length > 0) process.stderr.write(`fuzz: replay one with: npm run fuzz -- --runs ${runs} --seed ${seed} --only <index>\n`);
 process.exit(report.findings.length === 0 ? 0 : 1);

@@ -1,6 +1,11 @@
 /** Text that gives away the server's insides: stack frames, SQL, driver and framework internals. */
 const LEAK = /\bat [\w.<>]+ \(|node_modules|\.ts:\d+|\bSELECT\b.*\bFROM\b|\bINSERT INTO\b|\bUPDATE\b.*\bSET\b|SQLSTATE|syntax error at|violates .* constraint|duplicate key value|invalid byte sequence|\bkysely\b|\bpg_[a-z]+|ECONNREFUSED|FST_ERR_|TypeError|ReferenceError/i;
 
+/** The internals `text` gives away, if any. */
+export function leakIn(text: string): string | undefined {
+  return LEAK.exec(text)?.[0];
+}
+
 /** One answer of the edge as the fuzzer saw it. */
 export interface FuzzAnswer {
   readonly status: number;
@@ -15,7 +20,8 @@ export interface FuzzAnswer {
  */
 export function judgeAnswer(answer: FuzzAnswer): string | undefined {
   if (answer.status >= 500) return `answered ${answer.status}`;
-  if (LEAK.test(answer.body)) return `leaks internals: ${LEAK.exec(answer.body)![0]}`;
+  const leak = leakIn(answer.body);
+  if (leak) return `leaks internals: ${leak}`;
   if (answer.status < 400) return undefined;
   if (!answer.contentType.startsWith("application/problem+json")) return `a ${answer.status} that is not problem+json (${answer.contentType || "no content type"})`;
   let problem: { status?: unknown; type?: unknown; title?: unknown };
