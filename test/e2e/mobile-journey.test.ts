@@ -104,6 +104,11 @@ describe("a mobile app's journey through the REST edge", () => {
         GATEWAY_BREAKER_FAILURES: String(BREAKER_FAILURES),
         GATEWAY_BREAKER_HALF_OPEN_AFTER: `${BREAKER_HALF_OPEN_MS}ms`,
         GATEWAY_UPSTREAM_MAX_RETRIES: "1",
+        // Deadlines for a two-core CI running several meshes at once: this test is about
+        // what the edge answers, not about how fast argon2 and risk are under that load.
+        GATEWAY_UPSTREAM_TIMEOUT: "20s",
+        BFF_UPSTREAM_TIMEOUT: "15s",
+        LEDGER_RISK_TIMEOUT: "5s",
       },
     });
   });
