@@ -3,9 +3,9 @@
  * from its real entry point (`node --import tsx services/<svc>/src/main.ts`),
  * on free ports and fresh, migrated databases, each with an internal-auth
  * key of its own as `npm start` makes them. Unlike `npm start` (whose
- * supervisor stops the whole mesh when a process exits), one process can be
- * stopped and started again on the same ports, so a test can watch the edge
- * while an upstream is away.
+ * supervisor restarts a process that exits at once), one process can be
+ * stopped for as long as a test wants and started again on the same ports,
+ * so a test can watch the edge while an upstream is away.
  */
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
