@@ -17,6 +17,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { generateSync } from "otplib";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
+import { callEdge, type EdgeAnswer } from "../mesh/edge-client.js";
 import { startE2eServices, type E2eServices } from "./start-services.js";
 
 const PER_IP = 60;
@@ -29,12 +30,8 @@ const BREAKER_HALF_OPEN_MS = 2_000;
 const phoneIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0]! % 250)}`;
 
 /** An answer of the edge. */
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  /** The parsed JSON (a problem+json on refusals), or the text when it is not JSON. */
-  readonly body: any;
-}
+/** The parsed JSON (a problem+json on refusals), or the text when it is not JSON. */
+type Answer = EdgeAnswer;
 
 /** One simulated app installation: its address, device and (once logged in) tokens. */
 interface Phone {
@@ -62,23 +59,12 @@ describe("a mobile app's journey through the REST edge", () => {
     path: string,
     options: { body?: unknown; headers?: Record<string, string>; token?: string | null } = {},
   ): Promise<Answer> {
-    const headers: Record<string, string> = { "x-forwarded-for": phone.ip, "user-agent": "WalletApp/3.14 (e2e)", ...options.headers };
     const token = options.token === undefined ? phone.accessToken : options.token;
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(`${services.edgeUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    return callEdge(services.edgeUrl, { ip: phone.ip, ...(token ? { accessToken: token } : {}) }, method, path, {
+      ...(options.body === undefined ? {} : { body: options.body }),
+      headers: { "user-agent": "WalletApp/3.14 (e2e)", ...options.headers },
+      timeoutMs: 60_000,
     });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: response.status, headers: response.headers, body };
   }
 
   /** Asserts the status, showing the body (and the gateway's last log lines) when it differs. */
