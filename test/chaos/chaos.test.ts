@@ -10,5 +10,7 @@ test("money, events and answers hold while the ledger, its relay, risk and the B
   const report = await runChaos({ clients: 32, warmupMs: 3_000, cutMs: 3_000, gapMs: 3_000, cooldownMs: 3_000, log: (line) => t.diagnostic(line) });
   t.diagnostic(JSON.stringify(report.figures));
   assert.deepEqual(report.violations, []);
-  assert.ok((report.figures.requests as number) > 100, "the clients moved money throughout");
+  // Not a throughput target (a loaded CI moves little): every kind of movement must have happened.
+  const successes = report.figures.successes as Record<string, number>;
+  for (const operation of ["transfer", "refund", "hold.authorize"]) assert.ok((successes[operation] ?? 0) > 0, `no ${operation} succeeded`);
 });
