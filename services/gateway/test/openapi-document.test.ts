@@ -3,6 +3,10 @@ import { after, before, describe, test } from "node:test";
 import { getOption, hasOption } from "@bufbuild/protobuf";
 import type { FastifyInstance } from "fastify";
 import { http } from "#gen/google/api/annotations_pb.js";
+import { access, ApprovalPolicy } from "#gen/wallet/authz/v1/authz_pb.js";
+import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
+import { RoleSchema, type Role } from "#gen/wallet/identity/v1/user_pb.js";
+import { createAccessTestService } from "#platform/authz/testing/index.js";
 import { exposedServices } from "../src/rest/exposed-services.js";
 import { createTestEdge } from "./rest-fixtures.js";
 
@@ -15,10 +19,14 @@ type Doc = {
 };
 type Operation = {
   operationId: string;
+  description: string;
   parameters: { name: string; in: string; required?: boolean; schema: Record<string, unknown> }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }>; headers?: Record<string, { schema: Record<string, unknown> }> }>;
   security?: unknown[];
+  "x-required-roles"?: string[];
+  "x-recent-second-factor"?: boolean;
+  "x-approval"?: string;
 };
 
 const httpMethods = ["get", "put", "post", "delete", "patch"];
@@ -31,6 +39,19 @@ function operations(doc: Doc): { path: string; method: string; op: Operation }[]
       .map(([method, op]) => ({ path, method, op })),
   );
 }
+
+/** The operation of `operationId`. */
+function operation(doc: Doc, operationId: string): Operation {
+  const found = operations(doc).find(({ op }) => op.operationId === operationId);
+  assert.ok(found, `no operation ${operationId}`);
+  return found.op;
+}
+
+/** A role as the access token's `roles` claim spells it (ROLE_RISK_ANALYST → risk_analyst), read off the contract's enum. */
+const claimName = (role: Role) => RoleSchema.value[role]!.name.replace(/^ROLE_/, "").toLowerCase();
+
+/** Every annotated backoffice RPC with its operation id. */
+const backofficeOperations = BackofficeService.methods.filter((method) => hasOption(method, http)).map((method) => ({ method, operationId: `BackofficeService_${method.name}` }));
 
 /** Every `$ref` string anywhere in a value. */
 function refsIn(value: unknown, out: string[] = []): string[] {
@@ -160,5 +181,60 @@ describe("GET /openapi.json", () => {
     assert.deepEqual(doc.paths["/v1/identity/sign-up"]!.post!.security, []);
     assert.equal(doc.paths["/v1/accounts/{account_id}/balance"]!.get!.security, undefined);
     assert.equal(doc.paths["/v1/admin/users"]!.get!.security, undefined);
+  });
+  test("shows on every backoffice operation the roles, step-up and approval its RPC's access option declares", () => {
+    assert.ok(backofficeOperations.length > 0);
+    for (const { method, operationId } of backofficeOperations) {
+      assert.ok(hasOption(method, access), `${method.name} declares wallet.authz.v1.access`);
+      const option = getOption(method, access);
+      const op = operation(doc, operationId);
+      assert.deepEqual(op["x-required-roles"], option.allowedRoles.map(claimName), operationId);
+      assert.equal(op["x-recent-second-factor"], option.recentSecondFactor ? true : undefined, operationId);
+      const approval = { [ApprovalPolicy.UNSPECIFIED]: undefined, [ApprovalPolicy.ALWAYS]: "always", [ApprovalPolicy.ABOVE_THRESHOLD]: "above-threshold" }[option.approval];
+      assert.equal(op["x-approval"], approval, operationId);
+    }
+  });
+
+  test("names the allowed roles in the description of every backoffice operation", () => {
+    for (const { method, operationId } of backofficeOperations) {
+      const roles = getOption(method, access).allowedRoles.map(claimName).join(", ");
+      assert.ok(operation(doc, operationId).description.includes(` Roles: ${roles}.`), `${operationId}: ${operation(doc, operationId).description}`);
+    }
+  });
+
+  test("describes step-up and approval in words after the roles", () => {
+    assert.equal(
+      operation(doc, "BackofficeService_UnfreezeAccount").description,
+      "Calls `wallet.backoffice.v1.BackofficeService/UnfreezeAccount`. Roles: risk_analyst, admin. Needs a recent second factor (step-up). Waits for a second staff member's approval.",
+    );
+    assert.match(operation(doc, "BackofficeService_IssueRefund").description, /Roles: finance\. Needs a recent second factor \(step-up\)\. Above the approval threshold, waits for a second staff member's approval\.$/);
+    assert.match(operation(doc, "BackofficeService_GetUser").description, /Roles: support, risk_analyst, admin\.$/);
+  });
+
+  test("shows no access policy on operations of RPCs that declare none", () => {
+    const bff = operations(doc).filter(({ op }) => op.operationId.startsWith("MobileBffService_"));
+    assert.ok(bff.length > 0);
+    for (const { op } of bff) {
+      assert.equal(op["x-required-roles"], undefined, op.operationId);
+      assert.doesNotMatch(op.description, /Roles:/, op.operationId);
+    }
+  });
+});
+
+describe("GET /openapi.json of an RPC whose access option allows no role", () => {
+  test("shows an empty x-required-roles and says the operation is refused for everyone", async () => {
+    const service = createAccessTestService({ Nobody: {}, Anybody: undefined });
+    const { app } = await createTestEdge({ services: [service] });
+    try {
+      const doc: Doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json();
+      const nobody = operation(doc, "AccessTestService_Nobody");
+      assert.deepEqual(nobody["x-required-roles"], []);
+      assert.equal(nobody["x-recent-second-factor"], undefined);
+      assert.equal(nobody["x-approval"], undefined);
+      assert.match(nobody.description, / Roles: none \(refused for everyone\)\.$/);
+      assert.equal(operation(doc, "AccessTestService_Anybody")["x-required-roles"], undefined);
+    } finally {
+      await app.close();
+    }
   });
 });

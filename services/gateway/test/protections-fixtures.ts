@@ -63,6 +63,7 @@ const ROUTES: [string, string, DescMethod][] = [
   ["POST", "/v1/transfers", MobileBffService.method.transfer],
   ["GET", "/v1/admin/users/:user_id", BackofficeService.method.getUser],
   ["POST", "/v1/admin/transactions/:transaction_id/refunds", BackofficeService.method.issueRefund],
+  ["POST", "/v1/admin/accounts/:account_id/adjustments", BackofficeService.method.adjustBalance],
 ];
 
 /** Options of {@link createTestEdge}. */

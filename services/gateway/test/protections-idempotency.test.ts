@@ -27,6 +27,32 @@ test("a staff refund without Idempotency-Key is refused with 400", async () => {
   assert.equal(response.statusCode, 400);
 });
 
+test("a staff balance adjustment without Idempotency-Key is refused with 400 problem+json before reaching the backoffice", async () => {
+  const token = await issuer.token({ roles: ["finance"], amr: ["pwd", "otp", "mfa"] });
+  const before = edge.calls.length;
+  const response = await edge.app.inject({ method: "POST", url: "/v1/admin/accounts/a1/adjustments", headers: bearer(token), payload: { reason: "x" } });
+  assert.equal(response.statusCode, 400);
+  assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
+  assert.equal(response.json().reason, "IDEMPOTENCY_KEY_MISSING");
+  assert.equal(edge.calls.length, before);
+});
+
+test("a staff balance adjustment's Idempotency-Key is copied into its idempotency_key", async () => {
+  const token = await issuer.token({ roles: ["finance"], amr: ["pwd", "otp", "mfa"] });
+  const key = "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+  const before = edge.calls.length;
+  const response = await edge.app.inject({
+    method: "POST",
+    url: "/v1/admin/accounts/a1/adjustments",
+    headers: { ...bearer(token), "idempotency-key": key },
+    payload: { reason: "x" },
+  });
+  assert.equal(response.statusCode, 200);
+  const call = edge.calls[before]!;
+  assert.equal(call.rpc, "wallet.backoffice.v1.BackofficeService.AdjustBalance");
+  assert.equal(call.message.idempotencyKey, key);
+});
+
 test("an Idempotency-Key with spaces or control characters is refused with 400", async () => {
   const response = await edge.app.inject({
     method: "POST",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { create, toJson } from "@bufbuild/protobuf";
+import { create, hasOption, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { FastifyInstance } from "fastify";
 import {
@@ -15,6 +15,8 @@ import {
   type RevokeDeviceRequest,
   type TransferRequest,
 } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
+import { http } from "#gen/google/api/annotations_pb.js";
+import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
 import { Channel } from "#gen/wallet/notification/v1/notification_pb.js";
 import { collectBindings } from "../src/rest/bindings.js";
@@ -191,6 +193,26 @@ describe("REST routes from the google.api.http annotations", () => {
     assert.ok(IdentityService.methods.some((m) => m.name === "IntrospectToken"));
     assert.ok(!bound.includes("IntrospectToken"));
     assert.ok(!bound.includes("LookupUser"));
+  });
+
+  test("every annotated backoffice RPC has its admin route, the approval, adjustment and MFA reset ones included", () => {
+    const admin = collectBindings([BackofficeService]);
+    assert.equal(admin.length, BackofficeService.methods.filter((m) => hasOption(m, http)).length);
+    for (const binding of admin) {
+      assert.match(binding.openApiPath, /^\/v1\/admin\//, binding.operationId);
+      assert.ok(app.hasRoute({ method: binding.httpMethod as "GET", url: binding.fastifyPath }), `${binding.httpMethod} ${binding.fastifyPath}`);
+    }
+    for (const [method, url] of [
+      ["GET", "/v1/admin/approval-requests"],
+      ["GET", "/v1/admin/approval-requests/:approval_id"],
+      ["POST", "/v1/admin/approval-requests/:approval_id/approve"],
+      ["POST", "/v1/admin/approval-requests/:approval_id/reject"],
+      ["POST", "/v1/admin/approval-requests/:approval_id/cancel"],
+      ["POST", "/v1/admin/accounts/:account_id/adjustments"],
+      ["POST", "/v1/admin/users/:user_id/mfa/reset"],
+    ] as const) {
+      assert.ok(app.hasRoute({ method, url }), `${method} ${url}`);
+    }
   });
 
   test("an unknown path answers 404 problem+json", async () => {

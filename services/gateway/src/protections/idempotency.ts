@@ -19,6 +19,7 @@ export const MONEY_MOVING_RPCS: ReadonlySet<string> = new Set([
   "wallet.bff.v1.MobileBffService.Transfer",
   "wallet.bff.v1.MobileBffService.RequestRefund",
   "wallet.backoffice.v1.BackofficeService.IssueRefund",
+  "wallet.backoffice.v1.BackofficeService.AdjustBalance",
 ]);
 
 /** Whether `method` requires an Idempotency-Key. */

@@ -1,6 +1,7 @@
 import type { DescField, DescMessage, DescMethod } from "@bufbuild/protobuf";
 import type { HttpBinding } from "./bindings.js";
 import { isWellKnownMessage, leafInfo } from "./field-paths.js";
+import { operationAccessOf } from "./openapi-access.js";
 import { isRequiredField, SchemaComponents, type Schema } from "./openapi-schemas.js";
 import { PROBLEM_CONTENT_TYPE } from "./problem.js";
 
@@ -40,8 +41,10 @@ const MAX_QUERY_DEPTH = 4;
  * The OpenAPI 3.1 document of the REST edge, generated from the same
  * bindings the routes come from: one operation per binding (`Service_Method`),
  * path and query parameters with their types, the request body, the response
- * in the protobuf JSON mapping, problem+json error responses, and the bearer
- * requirement on every operation that is not public.
+ * in the protobuf JSON mapping, problem+json error responses, the bearer
+ * requirement on every operation that is not public, and the staff access
+ * policy (`x-required-roles`, `x-recent-second-factor`, `x-approval`) of
+ * every RPC declaring one.
  */
 export function createOpenApiDocument(options: OpenApiOptions): Record<string, unknown> {
   const components = new SchemaComponents();
@@ -50,14 +53,17 @@ export function createOpenApiDocument(options: OpenApiOptions): Record<string, u
 
   for (const binding of options.bindings) {
     tags.set(binding.service.name, binding.service.typeName);
+    const access = operationAccessOf(binding.method);
+    const calls = `Calls \`${binding.service.typeName}/${binding.method.name}\`.`;
     const operation: Record<string, unknown> = {
       operationId: binding.operationId,
       tags: [binding.service.name],
       summary: `${binding.service.name}.${binding.method.name}`,
-      description: `Calls \`${binding.service.typeName}/${binding.method.name}\`.`,
+      description: access ? `${calls} ${access.sentence}` : calls,
       parameters: parametersOf(binding, components),
       responses: responsesOf(binding, components),
       "x-rpc": `${binding.service.typeName}.${binding.method.name}`,
+      ...access?.extensions,
     };
     const body = requestBodyOf(binding, components);
     if (body) operation.requestBody = body;

@@ -1,0 +1,1 @@
+export { ACCESS_TEST_SERVICE, createAccessTestService } from "./access-test-service.js";
