@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/backoffice/v1/audit.proto.
  */
 export const file_wallet_backoffice_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("CiB3YWxsZXQvYmFja29mZmljZS92MS9hdWRpdC5wcm90bxIUd2FsbGV0LmJhY2tvZmZpY2UudjEirwIKCkF1ZGl0RW50cnkSCgoCaWQYASABKAkSEAoIYWN0b3JfaWQYAiABKAkSLQoLYWN0b3Jfcm9sZXMYAyADKA4yGC53YWxsZXQuaWRlbnRpdHkudjEuUm9sZRIOCgZhY3Rpb24YBCABKAkSEwoLdGFyZ2V0X3R5cGUYBSABKAkSEQoJdGFyZ2V0X2lkGAYgASgJEg4KBnJlYXNvbhgHIAEoCRISCgpyZXF1ZXN0X2lkGAggASgJEjMKB291dGNvbWUYCSABKA4yIi53YWxsZXQuYmFja29mZmljZS52MS5BdWRpdE91dGNvbWUSEgoKZXJyb3JfY29kZRgKIAEoCRIvCgtvY2N1cnJlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqfgoMQXVkaXRPdXRjb21lEh0KGUFVRElUX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdBVURJVF9PVVRDT01FX1NVQ0NFRURFRBABEhgKFEFVRElUX09VVENPTUVfREVOSUVEEAISGAoUQVVESVRfT1VUQ09NRV9GQUlMRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp, file_wallet_identity_v1_user]);
+  fileDesc("CiB3YWxsZXQvYmFja29mZmljZS92MS9hdWRpdC5wcm90bxIUd2FsbGV0LmJhY2tvZmZpY2UudjEilAMKCkF1ZGl0RW50cnkSCgoCaWQYASABKAkSEAoIYWN0b3JfaWQYAiABKAkSLQoLYWN0b3Jfcm9sZXMYAyADKA4yGC53YWxsZXQuaWRlbnRpdHkudjEuUm9sZRIOCgZhY3Rpb24YBCABKAkSEwoLdGFyZ2V0X3R5cGUYBSABKAkSEQoJdGFyZ2V0X2lkGAYgASgJEg4KBnJlYXNvbhgHIAEoCRISCgpyZXF1ZXN0X2lkGAggASgJEjMKB291dGNvbWUYCSABKA4yIi53YWxsZXQuYmFja29mZmljZS52MS5BdWRpdE91dGNvbWUSEgoKZXJyb3JfY29kZRgKIAEoCRIvCgtvY2N1cnJlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJY2xpZW50X2lwGAwgASgJEhMKC2FwcHJvdmFsX2lkGA0gASgJEhAKCHBvc2l0aW9uGA4gASgDEhUKDXByZXZpb3VzX2hhc2gYDyABKAkSEgoKZW50cnlfaGFzaBgQIAEoCSp+CgxBdWRpdE91dGNvbWUSHQoZQVVESVRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF0FVRElUX09VVENPTUVfU1VDQ0VFREVEEAESGAoUQVVESVRfT1VUQ09NRV9ERU5JRUQQAhIYChRBVURJVF9PVVRDT01FX0ZBSUxFRBADYgZwcm90bzM", [file_google_protobuf_timestamp, file_wallet_identity_v1_user]);
 
 /**
  * One immutable audit log entry: one backoffice call. Entries are never
@@ -100,6 +100,43 @@ export type AuditEntry = Message<"wallet.backoffice.v1.AuditEntry"> & {
    * @generated from field: google.protobuf.Timestamp occurred_at = 11;
    */
   occurredAt?: Timestamp | undefined;
+
+  /**
+   * The client's address as the edge saw it; empty when unknown.
+   *
+   * @generated from field: string client_ip = 12;
+   */
+  clientIp: string;
+
+  /**
+   * The approval request the call created, decided or carried out; empty otherwise.
+   *
+   * @generated from field: string approval_id = 13;
+   */
+  approvalId: string;
+
+  /**
+   * Place in the hash chain: 1, 2, 3... with no gap, assigned in commit
+   * order, so a reader following positions never skips an entry.
+   *
+   * @generated from field: int64 position = 14;
+   */
+  position: bigint;
+
+  /**
+   * `entry_hash` of the entry at `position - 1` (64 zeros for the first), lower-case hex.
+   *
+   * @generated from field: string previous_hash = 15;
+   */
+  previousHash: string;
+
+  /**
+   * SHA-256 over `previous_hash` and this entry's canonical content, lower-case hex;
+   * `npm run backoffice:verify-audit` recomputes the chain.
+   *
+   * @generated from field: string entry_hash = 16;
+   */
+  entryHash: string;
 };
 
 /**

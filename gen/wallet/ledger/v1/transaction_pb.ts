@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/ledger/v1/transaction.proto.
  */
 export const file_wallet_ledger_v1_transaction: GenFile = /*@__PURE__*/
-  fileDesc("CiJ3YWxsZXQvbGVkZ2VyL3YxL3RyYW5zYWN0aW9uLnByb3RvEhB3YWxsZXQubGVkZ2VyLnYxIvoCCgtUcmFuc2FjdGlvbhIKCgJpZBgBIAEoCRIvCgRraW5kGAIgASgOMiEud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbktpbmQSKwoIcG9zdGluZ3MYAyADKAsyGS53YWxsZXQubGVkZ2VyLnYxLlBvc3RpbmcSHwoXb3JpZ2luYWxfdHJhbnNhY3Rpb25faWQYBCABKAkSDwoHaG9sZF9pZBgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRI9CghtZXRhZGF0YRgHIAMoCzIrLndhbGxldC5sZWRnZXIudjEuVHJhbnNhY3Rpb24uTWV0YWRhdGFFbnRyeRIaChJleHRlcm5hbF9yZWZlcmVuY2UYCCABKAkSLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KB1Bvc3RpbmcSGQoRc291cmNlX2FjY291bnRfaWQYASABKAkSHgoWZGVzdGluYXRpb25fYWNjb3VudF9pZBgCIAEoCRInCgZhbW91bnQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5IuoCCg5TdGF0ZW1lbnRFbnRyeRIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRI7ChB0cmFuc2FjdGlvbl9raW5kGAIgASgOMiEud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbktpbmQSMwoJZGlyZWN0aW9uGAMgASgOMiAud2FsbGV0LmxlZGdlci52MS5FbnRyeURpcmVjdGlvbhInCgZhbW91bnQYBCABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei4KDWJhbGFuY2VfYWZ0ZXIYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Eh8KF2NvdW50ZXJwYXJ0eV9hY2NvdW50X2lkGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEi0KCXBvc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2VxdWVuY2UYCSABKAMq0AEKD1RyYW5zYWN0aW9uS2luZBIgChxUUkFOU0FDVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNBQ1RJT05fS0lORF9UT1BfVVAQARIfChtUUkFOU0FDVElPTl9LSU5EX1dJVEhEUkFXQUwQAhIdChlUUkFOU0FDVElPTl9LSU5EX1RSQU5TRkVSEAMSGwoXVFJBTlNBQ1RJT05fS0lORF9SRUZVTkQQBBIhCh1UUkFOU0FDVElPTl9LSU5EX0hPTERfQ0FQVFVSRRAFKmgKDkVudHJ5RGlyZWN0aW9uEh8KG0VOVFJZX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEhkKFUVOVFJZX0RJUkVDVElPTl9ERUJJVBABEhoKFkVOVFJZX0RJUkVDVElPTl9DUkVESVQQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_wallet_common_v1_money]);
+  fileDesc("CiJ3YWxsZXQvbGVkZ2VyL3YxL3RyYW5zYWN0aW9uLnByb3RvEhB3YWxsZXQubGVkZ2VyLnYxIvoCCgtUcmFuc2FjdGlvbhIKCgJpZBgBIAEoCRIvCgRraW5kGAIgASgOMiEud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbktpbmQSKwoIcG9zdGluZ3MYAyADKAsyGS53YWxsZXQubGVkZ2VyLnYxLlBvc3RpbmcSHwoXb3JpZ2luYWxfdHJhbnNhY3Rpb25faWQYBCABKAkSDwoHaG9sZF9pZBgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRI9CghtZXRhZGF0YRgHIAMoCzIrLndhbGxldC5sZWRnZXIudjEuVHJhbnNhY3Rpb24uTWV0YWRhdGFFbnRyeRIaChJleHRlcm5hbF9yZWZlcmVuY2UYCCABKAkSLgoKY3JlYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIm0KB1Bvc3RpbmcSGQoRc291cmNlX2FjY291bnRfaWQYASABKAkSHgoWZGVzdGluYXRpb25fYWNjb3VudF9pZBgCIAEoCRInCgZhbW91bnQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5IuoCCg5TdGF0ZW1lbnRFbnRyeRIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRI7ChB0cmFuc2FjdGlvbl9raW5kGAIgASgOMiEud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbktpbmQSMwoJZGlyZWN0aW9uGAMgASgOMiAud2FsbGV0LmxlZGdlci52MS5FbnRyeURpcmVjdGlvbhInCgZhbW91bnQYBCABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei4KDWJhbGFuY2VfYWZ0ZXIYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Eh8KF2NvdW50ZXJwYXJ0eV9hY2NvdW50X2lkGAYgASgJEhMKC2Rlc2NyaXB0aW9uGAcgASgJEi0KCXBvc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2VxdWVuY2UYCSABKAMq8QEKD1RyYW5zYWN0aW9uS2luZBIgChxUUkFOU0FDVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNBQ1RJT05fS0lORF9UT1BfVVAQARIfChtUUkFOU0FDVElPTl9LSU5EX1dJVEhEUkFXQUwQAhIdChlUUkFOU0FDVElPTl9LSU5EX1RSQU5TRkVSEAMSGwoXVFJBTlNBQ1RJT05fS0lORF9SRUZVTkQQBBIhCh1UUkFOU0FDVElPTl9LSU5EX0hPTERfQ0FQVFVSRRAFEh8KG1RSQU5TQUNUSU9OX0tJTkRfQURKVVNUTUVOVBAGKpkBChBBZGp1c3RtZW50UmVhc29uEiEKHUFESlVTVE1FTlRfUkVBU09OX1VOU1BFQ0lGSUVEEAASHgoaQURKVVNUTUVOVF9SRUFTT05fR09PRFdJTEwQARIgChxBREpVU1RNRU5UX1JFQVNPTl9DSEFSR0VCQUNLEAISIAocQURKVVNUTUVOVF9SRUFTT05fQ09SUkVDVElPThADKmgKDkVudHJ5RGlyZWN0aW9uEh8KG0VOVFJZX0RJUkVDVElPTl9VTlNQRUNJRklFRBAAEhkKFUVOVFJZX0RJUkVDVElPTl9ERUJJVBABEhoKFkVOVFJZX0RJUkVDVElPTl9DUkVESVQQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_wallet_common_v1_money]);
 
 /**
  * An immutable journal transaction: one business movement made of two or more
@@ -261,6 +261,14 @@ export enum TransactionKind {
    * @generated from enum value: TRANSACTION_KIND_HOLD_CAPTURE = 5;
    */
   HOLD_CAPTURE = 5,
+
+  /**
+   * A manual correction of a user wallet by staff, against the
+   * SYSTEM_ADJUSTMENTS account (see AdjustmentReason).
+   *
+   * @generated from enum value: TRANSACTION_KIND_ADJUSTMENT = 6;
+   */
+  ADJUSTMENT = 6,
 }
 
 /**
@@ -268,6 +276,47 @@ export enum TransactionKind {
  */
 export const TransactionKindSchema: GenEnum<TransactionKind> = /*@__PURE__*/
   enumDesc(file_wallet_ledger_v1_transaction, 0);
+
+/**
+ * Why staff adjusted a balance by hand.
+ *
+ * @generated from enum wallet.ledger.v1.AdjustmentReason
+ */
+export enum AdjustmentReason {
+  /**
+   * Not given; refused.
+   *
+   * @generated from enum value: ADJUSTMENT_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A credit the wallet gives as a gesture (a delayed payout, a complaint).
+   *
+   * @generated from enum value: ADJUSTMENT_REASON_GOODWILL = 1;
+   */
+  GOODWILL = 1,
+
+  /**
+   * A card scheme took money back from the wallet (or returned it).
+   *
+   * @generated from enum value: ADJUSTMENT_REASON_CHARGEBACK = 2;
+   */
+  CHARGEBACK = 2,
+
+  /**
+   * Puts right a balance that an operational error made wrong.
+   *
+   * @generated from enum value: ADJUSTMENT_REASON_CORRECTION = 3;
+   */
+  CORRECTION = 3,
+}
+
+/**
+ * Describes the enum wallet.ledger.v1.AdjustmentReason.
+ */
+export const AdjustmentReasonSchema: GenEnum<AdjustmentReason> = /*@__PURE__*/
+  enumDesc(file_wallet_ledger_v1_transaction, 1);
 
 /**
  * The side of an account a statement entry falls on.
@@ -301,5 +350,5 @@ export enum EntryDirection {
  * Describes the enum wallet.ledger.v1.EntryDirection.
  */
 export const EntryDirectionSchema: GenEnum<EntryDirection> = /*@__PURE__*/
-  enumDesc(file_wallet_ledger_v1_transaction, 1);
+  enumDesc(file_wallet_ledger_v1_transaction, 2);
 

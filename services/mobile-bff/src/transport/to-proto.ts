@@ -50,12 +50,14 @@ const typeOf: Record<TransactionKind, TransactionType> = {
   [TransactionKind.TRANSFER]: TransactionType.TRANSFER,
   [TransactionKind.REFUND]: TransactionType.REFUND,
   [TransactionKind.HOLD_CAPTURE]: TransactionType.TRANSFER,
+  [TransactionKind.ADJUSTMENT]: TransactionType.ADJUSTMENT,
 };
 
 /** Labels for movements whose other side is a system account, never shown by id. */
 const SYSTEM_LABELS: Partial<Record<TransactionKind, string>> = {
   [TransactionKind.TOP_UP]: "Top-up",
   [TransactionKind.WITHDRAWAL]: "Withdrawal",
+  [TransactionKind.ADJUSTMENT]: "Balance adjustment",
 };
 
 /** A balance read at `asOf`. */
