@@ -18,8 +18,11 @@ export const ACCESS_TOKEN_ALGORITHM = "ES256";
 /** Authentication methods (RFC 8176 values) that can appear in `amr`. */
 export type AuthenticationMethod = "pwd" | "otp" | "mfa";
 
+/** Every staff role, in the order of wallet.identity.v1.Role. */
+export const STAFF_ROLES = ["admin", "support", "risk_analyst", "finance", "approver"] as const;
+
 /** Staff roles carried in the `roles` claim; customers have none. */
-export type StaffRole = "admin" | "support" | "risk_analyst" | "finance";
+export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** Claims of a verified access token. */
 export interface AccessTokenClaims {

@@ -2,6 +2,7 @@ export {
   ACCESS_TOKEN_ALGORITHM,
   ACCESS_TOKEN_TYPE,
   MFA_CHALLENGE_TOKEN_TYPE,
+  STAFF_ROLES,
   type AccessTokenClaims,
   type AuthenticationMethod,
   type StaffRole,

@@ -76,6 +76,9 @@ export const callGraph = {
     CreateStaffUser: staff,
     ListStaffUsers: staff,
     SetStaffRoles: staff,
+    ResetUserMfa: staff,
+    // The backoffice's create-admin command, for the first sign-in of a fresh install.
+    CreateFirstAdmin: staff,
     // IntrospectToken: no caller yet (the edge and the BFF check revoked sessions themselves).
   },
   "wallet.ledger.v1.LedgerService": {
@@ -95,6 +98,8 @@ export const callGraph = {
     GetTransaction: ["mobile-bff", "backoffice"],
     ListStatementEntries: ["mobile-bff", "backoffice"],
     VerifyIntegrity: staff,
+    // Manual corrections, after a second staff member's approval in the backoffice.
+    AdjustBalance: staff,
     // CloseAccount, Withdraw, GetBalanceAt: no caller yet. ExpireHolds: the ledger's own maintenance loop runs it in process.
   },
   "wallet.risk.v1.RiskService": {

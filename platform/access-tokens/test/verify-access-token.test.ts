@@ -168,6 +168,11 @@ describe("an access-token verifier reading identity's JWKS over HTTP", () => {
   test("refuses a token with a role identity does not grant", async () => {
     await assertRefused(verifier, await sign({ claims: { roles: ["root"] } }), "claims");
   });
+
+  test("accepts a token carrying every staff role identity grants, approver included", async () => {
+    const claims = await verifier.verify(await sign({ claims: { roles: ["admin", "support", "risk_analyst", "finance", "approver"] } }));
+    assert.deepEqual(claims.roles, ["admin", "support", "risk_analyst", "finance", "approver"]);
+  });
 });
 
 describe("key rotation seen by a verifier with a cached JWKS", () => {

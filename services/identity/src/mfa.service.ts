@@ -1,17 +1,19 @@
 /**
- * Second factors: TOTP enrolment (pending until confirmed by a first code),
- * verification with ±1 step and replay refusal (the last accepted time step
- * is remembered; a code of that step or an earlier one is TOTP_CODE_REUSED),
- * ten single-use recovery codes (sha256-hashed), step-up, and disabling.
+ * Second factors: TOTP enrolment (pending until confirmed by a first code, or
+ * confirmed at once for a first admin), verification with ±1 step and replay
+ * refusal (the last accepted time step is remembered; a code of that step or
+ * an earlier one is TOTP_CODE_REUSED), ten single-use recovery codes
+ * (sha256-hashed), step-up, and removal (by the user, or a staff reset).
  */
 import { create } from "@bufbuild/protobuf";
+import type { Transaction } from "kysely";
 import { MfaDisabledSchema, MfaEnrolledSchema, RevokedBy } from "#gen/wallet/events/v1/identity_events_pb.js";
 import { MfaMethod } from "#gen/wallet/identity/v1/token_pb.js";
 import type { IdentityDeps } from "./context.js";
 import { canonicalRecoveryCode, digest, randomRecoveryCode } from "./crypto/secrets.js";
 import { matchTotp, newTotpSecret, totpUri } from "./crypto/totp.js";
 import { IdentityError } from "./domain/identity-error.js";
-import { hasFreshSecondFactor } from "./domain/users.js";
+import { hasFreshSecondFactor, type User } from "./domain/users.js";
 import { event, publish } from "./events.js";
 import { accessTokenFor } from "./sessions.service.js";
 import type { SelfCaller } from "./self-caller.js";
@@ -22,11 +24,15 @@ import {
   countRecoveryCodes,
   deleteSecondFactors,
   findTotp,
+  insertConfirmedTotp,
   replaceRecoveryCodes,
   upsertPendingTotp,
 } from "./storage/mfa.repository.js";
+import type { IdentityDatabase } from "./storage/identity.table.js";
 import { recordStepUp } from "./storage/sessions.repository.js";
 import { findUser, lockUser, userNotFound } from "./storage/users.repository.js";
+
+type Trx = Transaction<IdentityDatabase>;
 
 /** Number of recovery codes a user holds. */
 export const RECOVERY_CODE_COUNT = 10;
@@ -81,10 +87,16 @@ export async function beginTotpEnrollment(deps: IdentityDeps, caller: SelfCaller
   const user = await findUser(deps.db, caller.userId);
   if (!user) throw userNotFound(caller.userId);
   if (await totpEnrolled(deps, user.id)) throw new IdentityError("TOTP_ALREADY_ENROLLED", "an authenticator is already enrolled");
-  const secret = newTotpSecret();
+  const { secret, sealed } = newSealedSecret(deps, user.id);
   const expiresAt = new Date(now.getTime() + deps.config.totpEnrollmentTtlMs);
-  await upsertPendingTotp(deps.db, user.id, deps.box.seal(Buffer.from(secret, "utf8"), totpAad(user.id)), now, expiresAt);
+  await upsertPendingTotp(deps.db, user.id, sealed, now, expiresAt);
   return { secret, uri: totpUri(secret, issuerLabel(deps), user.email), expiresAt };
+}
+
+/** A new TOTP secret and its ciphertext bound to the user, as stored. */
+function newSealedSecret(deps: IdentityDeps, userId: string): { secret: string; sealed: Buffer } {
+  const secret = newTotpSecret();
+  return { secret, sealed: deps.box.seal(Buffer.from(secret, "utf8"), totpAad(userId)) };
 }
 
 /** The issuer name shown in authenticator apps. */
@@ -96,6 +108,14 @@ function issuerLabel(deps: IdentityDeps): string {
 function newRecoveryCodes(): { codes: string[]; hashes: Buffer[] } {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, randomRecoveryCode);
   return { codes, hashes: codes.map((c) => digest(canonicalRecoveryCode(c))) };
+}
+
+/** The end of every enrolment: ten fresh recovery codes (answered, only their hashes kept) and MfaEnrolled. */
+async function completeEnrollment(trx: Trx, userId: string, now: Date): Promise<string[]> {
+  const { codes, hashes } = newRecoveryCodes();
+  await replaceRecoveryCodes(trx, userId, hashes, now);
+  await publish(trx, [event("user", userId, { case: "mfaEnrolled", value: create(MfaEnrolledSchema, { userId, method: MfaMethod.TOTP }) })]);
+  return codes;
 }
 
 /**
@@ -115,11 +135,22 @@ export async function confirmTotpEnrollment(deps: IdentityDeps, caller: SelfCall
     const step = matchTotp(secretOf(deps, caller.userId, totp.secretCiphertext), code.trim(), now);
     if (step === undefined) throw new IdentityError("TOTP_CODE_INVALID", "the code does not match");
     await confirmTotp(trx, caller.userId, now, step);
-    const { codes, hashes } = newRecoveryCodes();
-    await replaceRecoveryCodes(trx, caller.userId, hashes, now);
-    await publish(trx, [event("user", caller.userId, { case: "mfaEnrolled", value: create(MfaEnrolledSchema, { userId: caller.userId, method: MfaMethod.TOTP }) })]);
-    return codes;
+    return completeEnrollment(trx, caller.userId, now);
   });
+}
+
+/**
+ * Enrols an authenticator for a user created without one, confirmed at once
+ * (no first code: whoever creates the user scans the URI afterwards): a new
+ * secret encrypted at rest, ten recovery codes, MfaEnrolled. Runs in the
+ * transaction creating the user. Answers the otpauth URI and the codes, for
+ * showing once.
+ */
+export async function enrolConfirmedTotp(deps: IdentityDeps, trx: Trx, user: User): Promise<{ uri: string; recoveryCodes: string[] }> {
+  const now = deps.clock();
+  const { secret, sealed } = newSealedSecret(deps, user.id);
+  await insertConfirmedTotp(trx, user.id, sealed, now);
+  return { uri: totpUri(secret, issuerLabel(deps), user.email), recoveryCodes: await completeEnrollment(trx, user.id, now) };
 }
 
 /** STEP_UP_REQUIRED unless the caller's token proves a fresh second factor. */
@@ -136,11 +167,24 @@ export async function disableTotp(deps: IdentityDeps, caller: SelfCaller): Promi
     if (user.kind === "STAFF") throw new IdentityError("MFA_MANDATORY", "staff cannot disable their second factor");
     if (!(await findTotp(trx, user.id))?.confirmedAt) throw new IdentityError("TOTP_NOT_ENROLLED", "no authenticator is enrolled");
     assertFreshStepUp(deps, caller);
-    await deleteSecondFactors(trx, user.id);
-    await publish(trx, [
-      event("user", user.id, { case: "mfaDisabled", value: create(MfaDisabledSchema, { userId: user.id, method: MfaMethod.TOTP, revokedBy: RevokedBy.USER }) }),
-    ]);
+    await removeSecondFactors(trx, user.id, "USER");
   });
+}
+
+/**
+ * Deletes the user's TOTP credential (pending or confirmed) and recovery
+ * codes; emits MfaDisabled, naming who removed them, when an authenticator
+ * was confirmed. Answers whether one was.
+ */
+export async function removeSecondFactors(trx: Trx, userId: string, by: "USER" | "STAFF"): Promise<boolean> {
+  const enrolled = (await findTotp(trx, userId))?.confirmedAt != null;
+  await deleteSecondFactors(trx, userId);
+  if (enrolled) {
+    await publish(trx, [
+      event("user", userId, { case: "mfaDisabled", value: create(MfaDisabledSchema, { userId, method: MfaMethod.TOTP, revokedBy: RevokedBy[by] }) }),
+    ]);
+  }
+  return enrolled;
 }
 
 /** Replaces every recovery code after a fresh step-up. */

@@ -1,5 +1,5 @@
 /**
- * Money movements: top-up, withdrawal, transfer, refund. Each function runs
+ * Money movements: top-up, withdrawal, transfer, refund, adjustment. Each function runs
  * inside the caller's database transaction (the one holding the idempotency
  * key): it locks the balances involved, applies the pure domain rules, posts
  * the journal transaction and writes its event to the outbox.
@@ -14,6 +14,7 @@ import {
   WithdrawalPostedSchema,
 } from "#gen/wallet/events/v1/ledger_events_pb.js";
 import { assertDistinctAccounts, assertKind, assertMovable, type Account, type Balance } from "./domain/accounts.js";
+import { adjustmentMetadata, adjustmentSides, type AdjustmentDirection, type AdjustmentReasonCode } from "./domain/adjustments.js";
 import { LedgerError } from "./domain/ledger-error.js";
 import { planMovement, type JournalTransaction, type Posting } from "./domain/journal.js";
 import type { Money } from "./domain/money.js";
@@ -310,4 +311,38 @@ export async function refund(trx: Trx, actor: Actor, input: RefundInput): Promis
     }),
   ]);
   return { ...posted, remainingRefundable };
+}
+
+/** Input of {@link adjustBalance}. */
+export interface AdjustmentInput {
+  readonly accountId: string;
+  readonly direction: AdjustmentDirection;
+  readonly amount: Money;
+  readonly reasonCode: AdjustmentReasonCode;
+  /** Why, in words: the statement line's description. */
+  readonly reason: string;
+  readonly metadata: Record<string, string>;
+}
+
+/**
+ * Corrects a USER_WALLET by hand: a CREDIT moves money from the currency's
+ * default SYSTEM_ADJUSTMENTS account (opened on first use, may go negative)
+ * to the wallet, a DEBIT from the wallet to it. The reason is the
+ * description, the reason code is kept in the metadata. Not risk-scored:
+ * staff ask for it after a second staff member's approval. Writes no event:
+ * wallet.events.v1 has none for an adjustment yet. Errors:
+ * ACCOUNT_NOT_FOUND, ACCOUNT_KIND_NOT_ALLOWED, ACCOUNT_FROZEN,
+ * ACCOUNT_CLOSED, CURRENCY_MISMATCH, INSUFFICIENT_FUNDS (a debit), INVALID_FIELD (metadata).
+ */
+export async function adjustBalance(trx: Trx, actor: Actor, input: AdjustmentInput): Promise<PostedMovement> {
+  const metadata = adjustmentMetadata(input.metadata, input.reasonCode);
+  const adjustmentsId = await defaultSystemAccountId(trx, "SYSTEM_ADJUSTMENTS", input.amount.currency);
+  const locked = await lockAccounts(trx, [adjustmentsId, input.accountId]);
+  const wallet = locked.accounts.get(input.accountId)!;
+  // The kind first: naming the adjustments account itself is ACCOUNT_KIND_NOT_ALLOWED, not SELF_TRANSFER.
+  assertKind(wallet, ["USER_WALLET"], "adjusted account");
+  assertMovable(wallet, input.amount);
+  assertMovable(locked.accounts.get(adjustmentsId)!, input.amount);
+  const sides = adjustmentSides(input.accountId, adjustmentsId, input.direction);
+  return postSimple(trx, actor, locked, { kind: "ADJUSTMENT", ...sides, amount: input.amount, description: input.reason, metadata });
 }

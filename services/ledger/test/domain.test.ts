@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Balance } from "../src/domain/accounts.js";
+import { ADJUSTMENT_REASON_KEY, adjustmentMetadata, adjustmentSides } from "../src/domain/adjustments.js";
 import { planCapture, planRelease, type Hold } from "../src/domain/holds.js";
 import { planMovement } from "../src/domain/journal.js";
 import { LedgerError } from "../src/domain/ledger-error.js";
@@ -81,5 +82,15 @@ describe("ledger domain rules", () => {
     const closed = { ...hold(100n), status: "VOIDED" as const };
     assert.equal(reason(() => planCapture(closed, undefined, false)), "HOLD_NOT_PENDING");
     assert.equal(reason(() => planRelease(closed, "EXPIRED")), "HOLD_NOT_PENDING");
+  });
+
+  it("credits a wallet from the adjustments account and debits it to that account", () => {
+    assert.deepEqual(adjustmentSides("w", "adj", "CREDIT"), { from: "adj", to: "w" });
+    assert.deepEqual(adjustmentSides("w", "adj", "DEBIT"), { from: "w", to: "adj" });
+  });
+
+  it("keeps an adjustment's reason code beside the caller's metadata and refuses a caller setting it", () => {
+    assert.deepEqual(adjustmentMetadata({ ticket: "OPS-1" }, "CHARGEBACK"), { ticket: "OPS-1", [ADJUSTMENT_REASON_KEY]: "CHARGEBACK" });
+    assert.equal(reason(() => adjustmentMetadata({ [ADJUSTMENT_REASON_KEY]: "GOODWILL" }, "CORRECTION")), "INVALID_FIELD");
   });
 });

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
+import { AdjustmentReason, EntryDirection } from "#gen/wallet/ledger/v1/transaction_pb.js";
 import { eur, fundedWallet, key, openWallet, useLedger } from "./support/ledger-harness.js";
 
 const ledger = useLedger();
@@ -30,6 +31,18 @@ describe("npm run ledger:verify", () => {
     const client = clientOf();
     const from = await fundedWallet(client, 100);
     await client.transfer({ fromAccountId: from, toAccountId: await openWallet(client), amount: eur(40), idempotencyKey: key() });
+    const result = await verify(database.url);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).clean, true);
+  });
+
+  it("exits 0 on a ledger with balance adjustments both ways", async () => {
+    const { client: clientOf, database } = await ledger();
+    const client = clientOf("backoffice");
+    const wallet = await fundedWallet(client, 100);
+    const adjust = { accountId: wallet, amount: eur(30), reasonCode: AdjustmentReason.CORRECTION, reason: "ops error" };
+    await client.adjustBalance({ ...adjust, direction: EntryDirection.CREDIT, idempotencyKey: key() });
+    await client.adjustBalance({ ...adjust, direction: EntryDirection.DEBIT, amount: eur(80), idempotencyKey: key() });
     const result = await verify(database.url);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).clean, true);

@@ -35,7 +35,8 @@ export type IdentityErrorReasonName =
   | "SESSION_NOT_FOUND"
   | "USER_NOT_FOUND"
   | "TOKEN_INVALID"
-  | "LAST_ADMIN";
+  | "LAST_ADMIN"
+  | "ADMIN_EXISTS";
 
 /** A refusal: a reason, a message for humans, metadata, and for throttling a retry delay. */
 export class IdentityError extends Error {

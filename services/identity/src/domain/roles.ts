@@ -1,8 +1,8 @@
 /** Staff roles and who may carry them in a token. */
 import type { StaffRole } from "#platform/access-tokens/claims.js";
 
-/** Every staff role, in the proto's order. */
-export const STAFF_ROLES: readonly StaffRole[] = ["admin", "support", "risk_analyst", "finance"];
+/** Every staff role, in the proto's order (the claims' list, which the edge checks tokens against). */
+export { STAFF_ROLES } from "#platform/access-tokens/claims.js";
 
 /** Customer or staff. */
 export type UserKind = "CUSTOMER" | "STAFF";

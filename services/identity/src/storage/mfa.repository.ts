@@ -36,6 +36,14 @@ export async function upsertPendingTotp(db: Db, userId: string, secretCiphertext
     .execute();
 }
 
+/** Stores a confirmed credential with no code used yet (an authenticator enrolled for the user: CreateFirstAdmin). */
+export async function insertConfirmedTotp(trx: Trx, userId: string, secretCiphertext: Buffer, now: Date): Promise<void> {
+  await trx
+    .insertInto("totp_credentials")
+    .values({ user_id: userId, secret_ciphertext: secretCiphertext, confirmed_at: now, pending_expires_at: null, last_used_step: null, created_at: now })
+    .execute();
+}
+
 /** Confirms the pending enrolment with the step of its first code. */
 export async function confirmTotp(trx: Trx, userId: string, now: Date, step: number): Promise<void> {
   await trx

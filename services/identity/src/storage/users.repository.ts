@@ -37,6 +37,8 @@ export interface NewUser {
   readonly kind: UserKind;
   readonly roles: readonly StaffRole[];
   readonly passwordHash: string | null;
+  /** True when the email needs no verification (CreateFirstAdmin); false by default. */
+  readonly emailVerified?: boolean;
 }
 
 /** Inserts a user; EMAIL_ALREADY_REGISTERED when the email is taken. */
@@ -46,6 +48,7 @@ export async function insertUser(trx: Transaction<IdentityDatabase>, user: NewUs
     .values({
       id: randomUUID(),
       email: user.email,
+      email_verified: user.emailVerified ?? false,
       phone: user.phone,
       display_name: user.displayName,
       locale: user.locale,
@@ -168,16 +171,25 @@ export async function searchUsers(db: Db, search: UserSearch, offset: number, li
   return rows.map(toUser);
 }
 
-/** Number of active staff users holding the admin role, other than `exceptUserId`. */
-export async function countOtherActiveAdmins(trx: Transaction<IdentityDatabase>, exceptUserId: string): Promise<number> {
-  const rows = await trx
+/** Number of active staff users holding the admin role, other than `exceptUserId` when given; their rows are locked. */
+export async function countActiveAdmins(trx: Transaction<IdentityDatabase>, exceptUserId?: string): Promise<number> {
+  let query = trx
     .selectFrom("users")
     .select("id")
     .where("kind", "=", "STAFF")
     .where("status", "=", "ACTIVE")
-    .where(sql<boolean>`'admin' = ANY(roles)`)
-    .where("id", "<>", exceptUserId)
-    .forUpdate()
-    .execute();
+    .where(sql<boolean>`'admin' = ANY(roles)`);
+  if (exceptUserId !== undefined) query = query.where("id", "<>", exceptUserId);
+  const rows = await query.forUpdate().execute();
   return rows.length;
+}
+
+/**
+ * Serialises CreateFirstAdmin calls until the transaction ends (a
+ * transaction-level advisory lock): with no admin row yet there is nothing
+ * for `countActiveAdmins` to lock, so two concurrent calls could both
+ * find none.
+ */
+export async function lockAdminCreation(trx: Transaction<IdentityDatabase>): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('wallet-identity/create-first-admin'))`.execute(trx);
 }

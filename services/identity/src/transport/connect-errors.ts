@@ -42,6 +42,7 @@ const codeOf: Record<IdentityErrorReasonName, Code> = {
   USER_NOT_FOUND: Code.NotFound,
   TOKEN_INVALID: Code.Unauthenticated,
   LAST_ADMIN: Code.FailedPrecondition,
+  ADMIN_EXISTS: Code.FailedPrecondition,
 };
 
 /** A ConnectError with the reason's code, an ErrorInfo, and a RetryInfo when a delay is known. */

@@ -23,7 +23,15 @@ import type { User } from "../domain/users.js";
 import { completeMfaChallenge, login } from "../login.service.js";
 import { beginTotpEnrollment, confirmTotpEnrollment, disableTotp, regenerateRecoveryCodes, stepUp, type SecondFactor } from "../mfa.service.js";
 import { logout, refreshTokens, revokeWithEvents } from "../sessions.service.js";
-import { createStaffUser, lockUserAccount, revokeUserSessions, setStaffRoles, unlockUserAccount } from "../staff.service.js";
+import {
+  createFirstAdmin,
+  createStaffUser,
+  lockUserAccount,
+  resetUserMfa,
+  revokeUserSessions,
+  setStaffRoles,
+  unlockUserAccount,
+} from "../staff.service.js";
 import { listDevices } from "../storage/devices.repository.js";
 import { countRecoveryCodes, findTotp } from "../storage/mfa.repository.js";
 import { findSession, listActiveSessions } from "../storage/sessions.repository.js";
@@ -323,6 +331,23 @@ export function createIdentityHandlers(deps: IdentityDeps): ServiceImpl<typeof I
       required(req.actorId, "actor_id", 200);
       const roles = req.roles.map((r, i) => parseRole(r, `roles[${i}]`));
       return { user: await userMessage(await setStaffRoles(deps, required(req.userId, "user_id"), roles)) };
+    },
+
+    async resetUserMfa(req) {
+      required(req.reason, "reason", 1000);
+      required(req.actorId, "actor_id", 200);
+      const result = await resetUserMfa(deps, required(req.userId, "user_id"));
+      return { user: await userMessage(result.user), revokedSessions: result.revoked };
+    },
+
+    async createFirstAdmin(req) {
+      const result = await createFirstAdmin(deps, {
+        email: required(req.email, "email", 320),
+        displayName: required(req.displayName, "display_name", 200),
+        password: req.password,
+        force: req.force,
+      });
+      return { user: await userMessage(result.user), totpUri: result.totpUri, recoveryCodes: result.recoveryCodes };
     },
   };
   return mapErrors(impl, toConnectError);

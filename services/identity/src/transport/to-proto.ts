@@ -11,7 +11,13 @@ import { invalidField } from "../domain/identity-error.js";
 import { platformPb } from "../events.js";
 import type { TokenPairResult } from "../sessions.service.js";
 
-const roleNames: Record<StaffRole, Role> = { admin: Role.ADMIN, support: Role.SUPPORT, risk_analyst: Role.RISK_ANALYST, finance: Role.FINANCE };
+const roleNames: Record<StaffRole, Role> = {
+  admin: Role.ADMIN,
+  support: Role.SUPPORT,
+  risk_analyst: Role.RISK_ANALYST,
+  finance: Role.FINANCE,
+  approver: Role.APPROVER,
+};
 
 /** A role as a proto enum. */
 export function rolePb(role: StaffRole): Role {

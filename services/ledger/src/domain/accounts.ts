@@ -2,12 +2,19 @@ import { LedgerError } from "./ledger-error.js";
 import type { Money } from "./money.js";
 
 /** What an account is for (AccountKind without its prefix). */
-export type AccountKind = "USER_WALLET" | "SYSTEM_FUNDING" | "SYSTEM_FEES" | "SYSTEM_SETTLEMENT" | "SYSTEM_REFUNDS";
+export type AccountKind = "USER_WALLET" | "SYSTEM_FUNDING" | "SYSTEM_FEES" | "SYSTEM_SETTLEMENT" | "SYSTEM_REFUNDS" | "SYSTEM_ADJUSTMENTS";
 /** Whether an account accepts movements. */
 export type AccountStatus = "ACTIVE" | "FROZEN" | "CLOSED";
 
 /** Every account kind, in enum order. */
-export const accountKinds: readonly AccountKind[] = ["USER_WALLET", "SYSTEM_FUNDING", "SYSTEM_FEES", "SYSTEM_SETTLEMENT", "SYSTEM_REFUNDS"];
+export const accountKinds: readonly AccountKind[] = [
+  "USER_WALLET",
+  "SYSTEM_FUNDING",
+  "SYSTEM_FEES",
+  "SYSTEM_SETTLEMENT",
+  "SYSTEM_REFUNDS",
+  "SYSTEM_ADJUSTMENTS",
+];
 
 /** A ledger account. */
 export interface Account {

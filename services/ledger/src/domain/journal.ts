@@ -3,7 +3,7 @@ import { LedgerError } from "./ledger-error.js";
 import { MAX_INT64 } from "./money.js";
 
 /** The business operation behind a transaction (TransactionKind without its prefix). */
-export type TransactionKind = "TOP_UP" | "WITHDRAWAL" | "TRANSFER" | "REFUND" | "HOLD_CAPTURE";
+export type TransactionKind = "TOP_UP" | "WITHDRAWAL" | "TRANSFER" | "REFUND" | "HOLD_CAPTURE" | "ADJUSTMENT";
 
 /** One movement: `amount` leaves `sourceAccountId` and arrives at `destinationAccountId`. */
 export interface Posting {

@@ -3,6 +3,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   AccountWithBalanceSchema,
+  AdjustBalanceRequestSchema,
+  AdjustBalanceResponseSchema,
   AuthorizeHoldRequestSchema,
   AuthorizeHoldResponseSchema,
   BalanceDiscrepancySchema,
@@ -44,7 +46,7 @@ import { assertCurrency } from "../domain/money.js";
 import { assertMetadata, assertText, DESCRIPTION_MAX, REASON_MAX } from "../domain/text-fields.js";
 import { money } from "../events.js";
 import { authorizeHold, captureHold, expireHold, voidHold } from "../holds.service.js";
-import { refund, topUp, transfer, withdraw } from "../movements.service.js";
+import { adjustBalance, refund, topUp, transfer, withdraw, type PostedMovement } from "../movements.service.js";
 import { getAccount, listAccounts } from "../storage/accounts.repository.js";
 import { findDueHoldIds } from "../storage/holds.repository.js";
 import { recomputeBalances } from "../storage/integrity.repository.js";
@@ -58,6 +60,8 @@ import { createIdempotentWriter, withRetry } from "./idempotent-write.js";
 import {
   accountCursor,
   accountToken,
+  parseAdjustmentReason,
+  parseDirection,
   parseDuration,
   parseId,
   parseKind,
@@ -75,6 +79,11 @@ import { accountPb, balancePb, holdPb, statementEntryPb, transactionPb } from ".
 const DEFAULT_EXPIRE_LIMIT = 500;
 const MAX_EXPIRE_LIMIT = 5_000;
 
+/** A posted movement's transaction and the balance of `accountId` right after it (TopUp, AdjustBalance). */
+function movementPb(posted: PostedMovement, accountId: string) {
+  return { transaction: transactionPb(posted.transaction), balance: balancePb(posted.balances.get(accountId)!) };
+}
+
 /**
  * The LedgerService implementation: validates requests (INVALID_ARGUMENT
  * naming the field), runs writes through the idempotent writer, converts
@@ -83,7 +92,7 @@ const MAX_EXPIRE_LIMIT = 5_000;
  * A transfer or withdrawal whose `risk_context` names a user is
  * user-initiated: risk scores it before it is posted (see screenMovement);
  * movements without one are the mesh's own (top-ups, refunds, payouts by
- * operators) and are not scored.
+ * operators, staff adjustments after approval) and are not scored.
  */
 export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof LedgerService> {
   const { db } = deps;
@@ -172,13 +181,9 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
         description: assertText(req.description, "description", DESCRIPTION_MAX),
         metadata: assertMetadata(req.metadata),
       };
-      return write(ctx, TopUpRequestSchema, req, TopUpResponseSchema, async (trx, actor) => {
-        const posted = await topUp(trx, actor, input);
-        return create(TopUpResponseSchema, {
-          transaction: transactionPb(posted.transaction),
-          balance: balancePb(posted.balances.get(input.accountId)!),
-        });
-      });
+      return write(ctx, TopUpRequestSchema, req, TopUpResponseSchema, async (trx, actor) =>
+        create(TopUpResponseSchema, movementPb(await topUp(trx, actor, input), input.accountId)),
+      );
     },
 
     async withdraw(req, ctx) {
@@ -254,6 +259,20 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
           remainingRefundable: money(posted.remainingRefundable.amountMinor, posted.remainingRefundable.currency),
         });
       });
+    },
+
+    async adjustBalance(req, ctx) {
+      const input = {
+        accountId: parseId(req.accountId, "account_id"),
+        direction: parseDirection(req.direction, "direction"),
+        amount: parseMoney(req.amount, "amount"),
+        reasonCode: parseAdjustmentReason(req.reasonCode, "reason_code"),
+        reason: assertText(req.reason, "reason", REASON_MAX, true),
+        metadata: assertMetadata(req.metadata),
+      };
+      return write(ctx, AdjustBalanceRequestSchema, req, AdjustBalanceResponseSchema, async (trx, actor) =>
+        create(AdjustBalanceResponseSchema, movementPb(await adjustBalance(trx, actor, input), input.accountId)),
+      );
     },
 
     async authorizeHold(req, ctx) {

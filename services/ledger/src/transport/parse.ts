@@ -4,8 +4,10 @@ import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Money as MoneyPb } from "#gen/wallet/common/v1/money_pb.js";
 import { AccountKind, AccountStatus } from "#gen/wallet/ledger/v1/account_pb.js";
+import { AdjustmentReason, EntryDirection } from "#gen/wallet/ledger/v1/transaction_pb.js";
 import { createPageParser, type PageTokenFields } from "#platform/pagination/index.js";
 import type { AccountKind as Kind, AccountStatus as Status } from "../domain/accounts.js";
+import type { AdjustmentDirection, AdjustmentReasonCode } from "../domain/adjustments.js";
 import { invalidField, LedgerError } from "../domain/ledger-error.js";
 import { assertMoney, type Money } from "../domain/money.js";
 import { assertUuid } from "../domain/text-fields.js";
@@ -56,6 +58,19 @@ export function parseStatusFilter(value: AccountStatus): Status | undefined {
   if (value === AccountStatus.UNSPECIFIED) return undefined;
   if (AccountStatus[value] === undefined) throw invalidField("status", "unknown status");
   return AccountStatus[value] as Status;
+}
+
+/** A required entry direction (CREDIT or DEBIT). */
+export function parseDirection(value: EntryDirection, field: string): AdjustmentDirection {
+  if (value === EntryDirection.CREDIT) return "CREDIT";
+  if (value === EntryDirection.DEBIT) return "DEBIT";
+  throw invalidField(field, "must be CREDIT or DEBIT");
+}
+
+/** A required adjustment reason code. */
+export function parseAdjustmentReason(value: AdjustmentReason, field: string): AdjustmentReasonCode {
+  if (value === AdjustmentReason.UNSPECIFIED || AdjustmentReason[value] === undefined) throw invalidField(field, "is required");
+  return AdjustmentReason[value] as AdjustmentReasonCode;
 }
 
 /** A Timestamp as a Date, or undefined when unset. */
