@@ -5,3 +5,4 @@ export {
   isServerSentError,
   normalizeTransportFailure,
 } from "./transport-failures.js";
+export { errorInfoOf, fromUpstream, translateErrors } from "./upstream-errors.js";

@@ -170,6 +170,13 @@ export const callGraph = {
     SendTestNotification: edge,
     ListNotificationDeadLetters: edge,
     ReplayNotificationDeadLetters: edge,
+    ResetUserMfa: edge,
+    AdjustBalance: edge,
+    ListApprovalRequests: edge,
+    GetApprovalRequest: edge,
+    ApproveApprovalRequest: edge,
+    RejectApprovalRequest: edge,
+    CancelApprovalRequest: edge,
   },
 } as const satisfies Graph satisfies CallGraph;
 

@@ -101,10 +101,12 @@ describe("npm start", () => {
     });
   });
 
-  test("a signed call to an RPC that a later issue implements answers Unimplemented", async () => {
+  test("a signed call to the backoffice without a staff token is refused Unauthenticated, after its audit entry is written to its migrated database", async () => {
     const backoffice = createClient(BackofficeService, signedTransport("backoffice", "gateway"));
     await assert.rejects(backoffice.searchUsers({}), (err) => {
-      assert.equal(ConnectError.from(err).code, Code.Unimplemented);
+      const error = ConnectError.from(err);
+      assert.equal(error.code, Code.Unauthenticated, error.message);
+      assert.match(error.rawMessage, /staff/);
       return true;
     });
   });
