@@ -144,3 +144,13 @@ test("a staff token forwarded under another subject is refused", async () => {
   assert.equal(refused.code, Code.Unauthenticated);
   assert.equal(refused.reason, "STAFF_TOKEN_INVALID");
 });
+
+test("a staff member whose session was revoked is refused at once", async () => {
+  const m = await mesh();
+  const admin = await m.staff(["admin"]);
+  await admin.backoffice.listStaff({});
+  await m.identity.deps.revokedSessions.record([admin.sessionId], "LOGOUT");
+  const refused = await refusal(admin.backoffice.listStaff({}));
+  assert.equal(refused.code, Code.Unauthenticated);
+  assert.equal(refused.reason, "STAFF_TOKEN_INVALID");
+});

@@ -52,6 +52,8 @@ export type BackofficeClient = Client<typeof BackofficeService>;
 /** A staff member of a test: their id, token and client. */
 export interface TestStaff {
   readonly id: string;
+  /** The session of their token (`sid`). */
+  readonly sessionId: string;
   readonly roles: readonly StaffRole[];
   readonly accessToken: string;
   readonly backoffice: BackofficeClient;
@@ -162,9 +164,10 @@ export function useBackofficeMesh(options: { settings?: Partial<BackofficeSettin
         ledgerAs,
         async staff(roles, o = {}) {
           const staffId = o.id ?? randomUUID();
+          const sessionId = randomUUID();
           const issued = await id.deps.tokens.issueAccessToken({
             userId: staffId,
-            sessionId: randomUUID(),
+            sessionId,
             deviceId: "",
             amr: o.amr ?? ["pwd", "otp", "mfa"],
             authTime: o.authTime ?? new Date(),
@@ -172,6 +175,7 @@ export function useBackofficeMesh(options: { settings?: Partial<BackofficeSettin
           });
           return {
             id: staffId,
+            sessionId,
             roles: roles as StaffRole[],
             accessToken: issued.token,
             backoffice: backofficeWith({ "x-internal-subject": staffId, authorization: `Bearer ${issued.token}`, "x-client-ip": "203.0.113.7" }),
