@@ -7,7 +7,9 @@
 import { create } from "@bufbuild/protobuf";
 import type { Transaction } from "kysely";
 import { writeOutboxEvents } from "#platform/outbox/index.js";
+import { AdjustmentReason, EntryDirection } from "#gen/wallet/ledger/v1/transaction_pb.js";
 import {
+  AdjustmentPostedSchema,
   RefundPostedSchema,
   TopUpPostedSchema,
   TransferPostedSchema,
@@ -329,8 +331,9 @@ export interface AdjustmentInput {
  * default SYSTEM_ADJUSTMENTS account (opened on first use, may go negative)
  * to the wallet, a DEBIT from the wallet to it. The reason is the
  * description, the reason code is kept in the metadata. Not risk-scored:
- * staff ask for it after a second staff member's approval. Writes no event:
- * wallet.events.v1 has none for an adjustment yet. Errors:
+ * staff ask for it after a second staff member's approval. Writes an
+ * AdjustmentPosted (with the caller's metadata, the reason code in its own
+ * field) in the same transaction. Errors:
  * ACCOUNT_NOT_FOUND, ACCOUNT_KIND_NOT_ALLOWED, ACCOUNT_FROZEN,
  * ACCOUNT_CLOSED, CURRENCY_MISMATCH, INSUFFICIENT_FUNDS (a debit), INVALID_FIELD (metadata).
  */
@@ -344,5 +347,25 @@ export async function adjustBalance(trx: Trx, actor: Actor, input: AdjustmentInp
   assertMovable(wallet, input.amount);
   assertMovable(locked.accounts.get(adjustmentsId)!, input.amount);
   const sides = adjustmentSides(input.accountId, adjustmentsId, input.direction);
-  return postSimple(trx, actor, locked, { kind: "ADJUSTMENT", ...sides, amount: input.amount, description: input.reason, metadata });
+  const posted = await postSimple(trx, actor, locked, { kind: "ADJUSTMENT", ...sides, amount: input.amount, description: input.reason, metadata });
+  const balance = posted.balances.get(input.accountId)!;
+  await writeOutboxEvents(trx, "ledger", [
+    event("transaction", posted.transaction.id, {
+      case: "adjustmentPosted",
+      value: create(AdjustmentPostedSchema, {
+        transactionId: posted.transaction.id,
+        accountId: input.accountId,
+        ownerUserId: wallet.ownerUserId ?? "",
+        adjustmentsAccountId: adjustmentsId,
+        direction: EntryDirection[input.direction],
+        amount: money(input.amount.amountMinor, input.amount.currency),
+        reasonCode: AdjustmentReason[input.reasonCode],
+        reason: input.reason,
+        balanceAfter: money(balance.posted, balance.currency),
+        postedAt: ts(posted.transaction.createdAt),
+        metadata: input.metadata,
+      }),
+    }),
+  ]);
+  return posted;
 }

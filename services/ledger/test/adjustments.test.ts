@@ -1,15 +1,19 @@
 /**
  * AdjustBalance: a staff correction of a user wallet against the currency's
  * default SYSTEM_ADJUSTMENTS account, through the same movement machinery
- * (locks, journal, balances, idempotency) as every other write.
+ * (locks, journal, balances, idempotency, the outbox event) as every other write.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
+import { fromBinary } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
+import { EventEnvelopeSchema } from "#gen/wallet/events/v1/envelope_pb.js";
 import { AccountKind } from "#gen/wallet/ledger/v1/account_pb.js";
 import { AdjustmentReason, EntryDirection, TransactionKind } from "#gen/wallet/ledger/v1/transaction_pb.js";
+import type { LedgerDatabase } from "../src/storage/ledger.table.js";
 import { eur, fundedWallet, key, openWallet, refusal, useLedger, type LedgerClient } from "./support/ledger-harness.js";
 
 const ledger = useLedger();
@@ -37,6 +41,17 @@ const adjustment = (accountId: string, fields: AdjustmentFields = {}) => ({
   idempotencyKey: key(),
   ...fields,
 });
+
+/** The outbox rows about one transaction. */
+async function outboxOf(db: Kysely<LedgerDatabase>, transactionId: string) {
+  return db.selectFrom("outbox_events").selectAll().where("aggregate_id", "=", transactionId).execute();
+}
+
+/** Every outbox row naming `accountId` in its payload's account_id (an AdjustmentPosted about the wallet). */
+async function adjustmentEventsOf(db: Kysely<LedgerDatabase>, accountId: string) {
+  const rows = await db.selectFrom("outbox_events").select("payload").where("event_type", "=", "wallet.events.v1.AdjustmentPosted").execute();
+  return rows.map((r) => fromBinary(EventEnvelopeSchema, r.payload)).filter((e) => e.payload.case === "adjustmentPosted" && e.payload.value.accountId === accountId);
+}
 
 async function posted(client: LedgerClient, accountId: string): Promise<bigint | undefined> {
   return (await client.getBalance({ accountId })).balance?.posted?.amountMinor;
@@ -98,6 +113,57 @@ describe("balance adjustments", () => {
     assert.equal(retry.transaction?.id, first.transaction?.id);
     assert.equal((await db.selectFrom("postings").select("id").where("destination_account_id", "=", wallet).execute()).length, 1);
     assert.equal(await posted(client, wallet), 250n);
+  });
+
+  it("writes exactly one AdjustmentPosted to the outbox, in the adjustment's transaction, with the wallet's side of it", async () => {
+    const { client: clientOf, db } = await ledger();
+    const client = clientOf("backoffice");
+    const owner = randomUUID();
+    const wallet = await openWallet(client, "EUR", owner);
+    await client.topUp({ accountId: wallet, amount: eur(1_000), idempotencyKey: key() });
+    const request = adjustment(wallet, { direction: EntryDirection.DEBIT, amount: eur(300), reasonCode: AdjustmentReason.CHARGEBACK, reason: "card scheme chargeback" });
+    const res = await client.adjustBalance(request);
+    const tx = res.transaction!;
+
+    const rows = await outboxOf(db, tx.id);
+    assert.deepEqual(
+      rows.map((r) => [r.event_type, r.routing_key, r.aggregate_type, r.producer, r.status]),
+      [["wallet.events.v1.AdjustmentPosted", "ledger.AdjustmentPosted", "transaction", "ledger", "pending"]],
+    );
+    const envelope = fromBinary(EventEnvelopeSchema, rows[0]!.payload);
+    assert.equal(envelope.payload.case, "adjustmentPosted");
+    const e = envelope.payload.value!;
+    assert.deepEqual(
+      [e.transactionId, e.accountId, e.ownerUserId, e.adjustmentsAccountId, e.direction, e.reasonCode, e.reason],
+      [tx.id, wallet, owner, tx.postings[0]!.destinationAccountId, EntryDirection.DEBIT, AdjustmentReason.CHARGEBACK, "card scheme chargeback"],
+    );
+    assert.deepEqual([e.amount?.amountMinor, e.amount?.currency, e.balanceAfter?.amountMinor, e.balanceAfter?.currency], [300n, "EUR", 700n, "EUR"]);
+    assert.deepEqual(e.metadata, request.metadata);
+    assert.equal(timestampDate(e.postedAt!).getTime(), timestampDate(tx.createdAt!).getTime());
+  });
+
+  it("writes a credit's AdjustmentPosted with direction CREDIT and the balance after it", async () => {
+    const { client: clientOf, db } = await ledger();
+    const client = clientOf("backoffice");
+    const wallet = await fundedWallet(client, 100);
+    const res = await client.adjustBalance(adjustment(wallet, { reasonCode: AdjustmentReason.CORRECTION }));
+    const e = fromBinary(EventEnvelopeSchema, (await outboxOf(db, res.transaction!.id))[0]!.payload).payload;
+    assert.equal(e.case, "adjustmentPosted");
+    assert.deepEqual([e.value!.direction, e.value!.reasonCode, e.value!.balanceAfter?.amountMinor], [EntryDirection.CREDIT, AdjustmentReason.CORRECTION, 350n]);
+  });
+
+  it("writes no second event for a replay by idempotency key, and none for a refusal", async () => {
+    const { client: clientOf, db } = await ledger();
+    const client = clientOf("backoffice");
+    const wallet = await fundedWallet(client, 100);
+    const request = adjustment(wallet);
+    const first = await client.adjustBalance(request);
+    const retry = await client.adjustBalance(request);
+    assert.equal(retry.transaction?.id, first.transaction?.id);
+    assert.equal((await adjustmentEventsOf(db, wallet)).length, 1);
+    await refusal(client.adjustBalance(adjustment(wallet, { direction: EntryDirection.DEBIT, amount: eur(10_000) })));
+    await refusal(client.adjustBalance({ ...request, amount: eur(251) }));
+    assert.equal((await adjustmentEventsOf(db, wallet)).length, 1);
   });
 
   it("refuses the same key with a different request with IDEMPOTENCY_KEY_REUSED", async () => {

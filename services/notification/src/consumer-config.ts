@@ -40,5 +40,6 @@ export const NOTIFICATION_CONSUMER_BINDINGS = [
   "identity.RecoveryRequested",
   "ledger.TransferPosted",
   "ledger.RefundPosted",
+  "ledger.AdjustmentPosted",
   "risk.RiskAlertRaised",
 ] as const;

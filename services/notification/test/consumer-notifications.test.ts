@@ -2,15 +2,16 @@
  * Events becoming notifications on the notification consumer (real
  * PostgreSQL and RabbitMQ): one row per channel the user can be reached on
  * and has enabled, nothing twice on redelivery, preferences honoured except
- * for security messages, both sides of a transfer told, amounts rendered
- * from minor units.
+ * for security messages, both sides of a transfer told, a staff balance
+ * adjustment told to the wallet's owner, amounts rendered from minor units.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { LoginFromNewDeviceSchema, PasswordChangedSchema } from "#gen/wallet/events/v1/identity_events_pb.js";
-import { RefundPostedSchema, TransferPostedSchema } from "#gen/wallet/events/v1/ledger_events_pb.js";
+import { AdjustmentPostedSchema, RefundPostedSchema, TransferPostedSchema } from "#gen/wallet/events/v1/ledger_events_pb.js";
+import { AdjustmentReason, EntryDirection } from "#gen/wallet/ledger/v1/transaction_pb.js";
 import { RiskAlertRaisedSchema } from "#gen/wallet/events/v1/risk_events_pb.js";
 import { Category, Channel } from "#gen/wallet/notification/v1/notification_pb.js";
 import { useTestAmqp } from "#platform/testing/index.js";
@@ -133,6 +134,44 @@ describe("money movements", () => {
 
     assert.deepEqual((await rowsOf(h, refunded)).map((r) => [r.template, r.category, r.subject]), [["refund_received", "TRANSACTIONS", "You were refunded €2.50"]]);
     assert.deepEqual(await rowsOf(h, merchant), []);
+  });
+});
+
+describe("balance adjustments", () => {
+  const adjustmentPosted = (ownerUserId: string, direction: EntryDirection, amountMinor: bigint, balanceMinor: bigint) =>
+    encodeEvent("ledger", {
+      case: "adjustmentPosted",
+      value: create(AdjustmentPostedSchema, {
+        transactionId: randomUUID(),
+        accountId: `acc-${randomUUID()}`,
+        ownerUserId,
+        direction,
+        amount: money(amountMinor),
+        reasonCode: AdjustmentReason.GOODWILL,
+        reason: "internal staff note",
+        balanceAfter: money(balanceMinor),
+      }),
+    });
+
+  test("an AdjustmentPosted delivered twice tells the wallet's owner once per channel what was credited or debited and the balance after", async (t) => {
+    const h = await notification();
+    const consumer = await startNotificationConsumer(t, h, await amqp(), "adjustment");
+    const credited = await seedRecipient(h, everyChannel);
+    const debited = await seedRecipient(h, { locale: "de-DE" });
+    const credit = adjustmentPosted(credited, EntryDirection.CREDIT, 250n, 1_250n);
+    await consumer.publish(credit, credit, adjustmentPosted(debited, EntryDirection.DEBIT, 300n, 700n));
+    await consumer.waitForSettled(3);
+
+    const rows = await rowsOf(h, credited);
+    assert.deepEqual(
+      rows.map((r) => [r.channel, r.template, r.category, r.event_id, r.event_type]),
+      ["EMAIL", "PUSH", "SMS"].map((channel) => [channel, "adjustment_credited", "TRANSACTIONS", credit.eventId, "wallet.events.v1.AdjustmentPosted"]),
+    );
+    assert.equal(rows[0]!.subject, "Your balance was adjusted: €2.50 credited");
+    assert.ok(rows[0]!.body.includes("Your balance is now €12.50."));
+    assert.ok(!rows.some((r) => r.body.includes("internal staff note")));
+    const [de] = await rowsOf(h, debited);
+    assert.deepEqual([de!.template, de!.locale, de!.subject], ["adjustment_debited", "de", "Ihr Guthaben wurde korrigiert: 3,00\u00a0€ abgebucht"]);
   });
 });
 

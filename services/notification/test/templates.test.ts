@@ -17,6 +17,7 @@ const samples: Record<string, TemplateValue> = {
   device_name: "Pixel 8",
   method: "authenticator app",
   amount: { amountMinor: 1_234n, currency: "EUR" },
+  balance: { amountMinor: 56_789n, currency: "EUR" },
   transaction_id: "tx-1",
   channel: "email",
 };

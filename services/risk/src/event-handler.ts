@@ -9,7 +9,8 @@
  *   as first seen then;
  * - a session revoked for refresh-token reuse raises a HIGH alert.
  * Alerts come with a RiskAlertRaised through the outbox in the same
- * transaction. Other events change nothing.
+ * transaction. Other events change nothing (among them AdjustmentPosted: a
+ * staff correction, not a movement of the user's).
  */
 import type { Transaction } from "kysely";
 import type { EventEnvelope } from "#gen/wallet/events/v1/envelope_pb.js";

@@ -31,7 +31,11 @@ function postedBase(
   };
 }
 
-/** The posted movement an event describes, if it is one; its time is posted_at, else the envelope's occurred_at. */
+/**
+ * The posted movement an event describes, if it is one risk acts on; its time is posted_at,
+ * else the envelope's occurred_at. Other ledger events (accounts, holds, refunds, adjustments,
+ * payloads newer than this build) answer undefined: acknowledged with nothing to do.
+ */
 export function movementOf(envelope: EventEnvelope): PostedMovement | undefined {
   const p = envelope.payload;
   switch (p.case) {
@@ -58,6 +62,10 @@ export function movementOf(envelope: EventEnvelope): PostedMovement | undefined 
     }
     case "topUpPosted":
       return { kind: "TOP_UP", ...postedBase(envelope, { ...p.value, userId: p.value.ownerUserId }), underReview: false };
+    case "adjustmentPosted":
+      // Staff-initiated (AdjustBalance after a second staff member's approval, audited by the
+      // backoffice): not the user's own movement, so it feeds no velocity window and raises no alert.
+      return undefined;
     default:
       return undefined;
   }

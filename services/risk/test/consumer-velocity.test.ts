@@ -1,15 +1,17 @@
 /**
  * Posted movements on the event stream feed the velocity windows scoring
  * reads (real PostgreSQL, Redis and RabbitMQ): a movement counts once whether
- * it was scored or not, top-ups do not count, a transfer's recipient becomes
- * a known counterparty, and a withdrawal posted under review raises an alert.
+ * it was scored or not, top-ups and staff adjustments do not count, a
+ * transfer's recipient becomes a known counterparty, and a withdrawal posted
+ * under review raises an alert.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { InitiatorSchema, TopUpPostedSchema, TransferPostedSchema, WithdrawalPostedSchema } from "#gen/wallet/events/v1/ledger_events_pb.js";
+import { AdjustmentPostedSchema, InitiatorSchema, TopUpPostedSchema, TransferPostedSchema, WithdrawalPostedSchema } from "#gen/wallet/events/v1/ledger_events_pb.js";
+import { AdjustmentReason, EntryDirection } from "#gen/wallet/ledger/v1/transaction_pb.js";
 import { RuleKind } from "#gen/wallet/risk/v1/rule_pb.js";
 import { useTestAmqp } from "#platform/testing/index.js";
 import { encodeEvent, eventually, publishEvents, settled, startRiskConsumer } from "./support/consumer-harness.js";
@@ -112,6 +114,30 @@ describe("posted movements in the velocity windows", () => {
     await eventually("the top-up", async () => (await settled(consumer)) === 1);
 
     assert.equal((await nextObservation(h, by)).user.count, 1);
+  });
+
+  test("a posted adjustment, however large, is acknowledged without counting toward velocity or raising an alert", async (t) => {
+    const h = await risk();
+    const consumer = await startRiskConsumer(t, h, await amqp(), "adjustment");
+    const by = someone();
+    const adjustment = (direction: EntryDirection) =>
+      create(AdjustmentPostedSchema, {
+        transactionId: randomUUID(),
+        accountId: `acc-${randomUUID()}`,
+        ownerUserId: by.userId,
+        direction,
+        amount: money(50_000_000n),
+        reasonCode: AdjustmentReason.CORRECTION,
+        reason: "operational error",
+        postedAt: timestampFromDate(h.clock()),
+      });
+    const events = [EntryDirection.CREDIT, EntryDirection.DEBIT].map((d) => encodeEvent("ledger", { case: "adjustmentPosted", value: adjustment(d) }));
+    await publishEvents(await amqp(), consumer.exchange, events);
+    await eventually("both adjustments", async () => (await settled(consumer)) === 2);
+
+    assert.equal(await consumer.metric("consumer_dead_lettered_total"), 0);
+    assert.equal((await nextObservation(h, by)).user.count, 1);
+    assert.deepEqual(await h.db.selectFrom("risk_alerts").select("id").where("user_id", "=", by.userId).execute(), []);
   });
 
   test("a posted transfer's recipient is no longer a new counterparty for scoring", async (t) => {

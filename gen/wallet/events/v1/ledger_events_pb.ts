@@ -12,13 +12,15 @@ import type { Money } from "../../common/v1/money_pb.js";
 import { file_wallet_common_v1_money } from "../../common/v1/money_pb.js";
 import type { AccountKind } from "../../ledger/v1/account_pb.js";
 import { file_wallet_ledger_v1_account } from "../../ledger/v1/account_pb.js";
+import type { AdjustmentReason, EntryDirection } from "../../ledger/v1/transaction_pb.js";
+import { file_wallet_ledger_v1_transaction } from "../../ledger/v1/transaction_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wallet/events/v1/ledger_events.proto.
  */
 export const file_wallet_events_v1_ledger_events: GenFile = /*@__PURE__*/
-  fileDesc("CiR3YWxsZXQvZXZlbnRzL3YxL2xlZGdlcl9ldmVudHMucHJvdG8SEHdhbGxldC5ldmVudHMudjEigwEKCUluaXRpYXRvchIPCgd1c2VyX2lkGAEgASgJEhEKCWRldmljZV9pZBgCIAEoCRISCgppcF9hZGRyZXNzGAMgASgJEioKB2NoYW5uZWwYBCABKA4yGS53YWxsZXQuY29tbW9uLnYxLkNoYW5uZWwSEgoKc2Vzc2lvbl9pZBgFIAEoCSJ5Cg1BY2NvdW50T3BlbmVkEhIKCmFjY291bnRfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIrCgRraW5kGAMgASgOMh0ud2FsbGV0LmxlZGdlci52MS5BY2NvdW50S2luZBIQCghjdXJyZW5jeRgEIAEoCSJKCg1BY2NvdW50RnJvemVuEhIKCmFjY291bnRfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiTAoPQWNjb3VudFVuZnJvemVuEhIKCmFjY291bnRfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiSgoNQWNjb3VudENsb3NlZBISCgphY2NvdW50X2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSDgoGcmVhc29uGAMgASgJIpACCgtUb3BVcFBvc3RlZBIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhUKDW93bmVyX3VzZXJfaWQYAyABKAkSGgoSZnVuZGluZ19hY2NvdW50X2lkGAQgASgJEicKBmFtb3VudBgFIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSGgoSZXh0ZXJuYWxfcmVmZXJlbmNlGAYgASgJEi4KDWJhbGFuY2VfYWZ0ZXIYByABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei0KCXBvc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi9gIKEFdpdGhkcmF3YWxQb3N0ZWQSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIVCg1vd25lcl91c2VyX2lkGAMgASgJEh0KFXNldHRsZW1lbnRfYWNjb3VudF9pZBgEIAEoCRInCgZhbW91bnQYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EhoKEmV4dGVybmFsX3JlZmVyZW5jZRgGIAEoCRIuCg1iYWxhbmNlX2FmdGVyGAcgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIuCglpbml0aWF0b3IYCCABKAsyGy53YWxsZXQuZXZlbnRzLnYxLkluaXRpYXRvchItCglwb3N0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHVuZGVyX3JldmlldxgKIAEoCBIWCg5yaXNrX3JlZmVyZW5jZRgLIAEoCSKoBAoOVHJhbnNmZXJQb3N0ZWQSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSFwoPZnJvbV9hY2NvdW50X2lkGAIgASgJEhQKDGZyb21fdXNlcl9pZBgDIAEoCRIVCg10b19hY2NvdW50X2lkGAQgASgJEhIKCnRvX3VzZXJfaWQYBSABKAkSJwoGYW1vdW50GAYgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRITCgtkZXNjcmlwdGlvbhgHIAEoCRJACghtZXRhZGF0YRgIIAMoCzIuLndhbGxldC5ldmVudHMudjEuVHJhbnNmZXJQb3N0ZWQuTWV0YWRhdGFFbnRyeRIzChJmcm9tX2JhbGFuY2VfYWZ0ZXIYCSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EjEKEHRvX2JhbGFuY2VfYWZ0ZXIYCiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei4KCWluaXRpYXRvchgLIAEoCzIbLndhbGxldC5ldmVudHMudjEuSW5pdGlhdG9yEhQKDHVuZGVyX3JldmlldxgMIAEoCBItCglwb3N0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnJpc2tfcmVmZXJlbmNlGA4gASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLAAgoMUmVmdW5kUG9zdGVkEhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KF29yaWdpbmFsX3RyYW5zYWN0aW9uX2lkGAIgASgJEhcKD2Zyb21fYWNjb3VudF9pZBgDIAEoCRIUCgxmcm9tX3VzZXJfaWQYBCABKAkSFQoNdG9fYWNjb3VudF9pZBgFIAEoCRISCgp0b191c2VyX2lkGAYgASgJEicKBmFtb3VudBgHIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSNQoUcmVtYWluaW5nX3JlZnVuZGFibGUYCCABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Eg4KBnJlYXNvbhgJIAEoCRItCglwb3N0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvUBCg5Ib2xkQXV0aG9yaXplZBIPCgdob2xkX2lkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSFQoNb3duZXJfdXNlcl9pZBgDIAEoCRIeChZkZXN0aW5hdGlvbl9hY2NvdW50X2lkGAQgASgJEicKBmFtb3VudBgFIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoJaW5pdGlhdG9yGAcgASgLMhsud2FsbGV0LmV2ZW50cy52MS5Jbml0aWF0b3IijgIKDEhvbGRDYXB0dXJlZBIPCgdob2xkX2lkGAEgASgJEhYKDnRyYW5zYWN0aW9uX2lkGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSFQoNb3duZXJfdXNlcl9pZBgEIAEoCRIeChZkZXN0aW5hdGlvbl9hY2NvdW50X2lkGAUgASgJEhsKE2Rlc3RpbmF0aW9uX3VzZXJfaWQYBiABKAkSJwoGYW1vdW50GAcgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIvCg5jYXB0dXJlZF90b3RhbBgIIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSEwoLaG9sZF9jbG9zZWQYCSABKAgiigEKCkhvbGRWb2lkZWQSDwoHaG9sZF9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhUKDW93bmVyX3VzZXJfaWQYAyABKAkSMAoPcmVsZWFzZWRfYW1vdW50GAQgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIOCgZyZWFzb24YBSABKAkiewoLSG9sZEV4cGlyZWQSDwoHaG9sZF9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhUKDW93bmVyX3VzZXJfaWQYAyABKAkSMAoPcmVsZWFzZWRfYW1vdW50GAQgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leWIGcHJvdG8z", [file_google_protobuf_timestamp, file_wallet_common_v1_channel, file_wallet_common_v1_money, file_wallet_ledger_v1_account]);
+  fileDesc("CiR3YWxsZXQvZXZlbnRzL3YxL2xlZGdlcl9ldmVudHMucHJvdG8SEHdhbGxldC5ldmVudHMudjEigwEKCUluaXRpYXRvchIPCgd1c2VyX2lkGAEgASgJEhEKCWRldmljZV9pZBgCIAEoCRISCgppcF9hZGRyZXNzGAMgASgJEioKB2NoYW5uZWwYBCABKA4yGS53YWxsZXQuY29tbW9uLnYxLkNoYW5uZWwSEgoKc2Vzc2lvbl9pZBgFIAEoCSJ5Cg1BY2NvdW50T3BlbmVkEhIKCmFjY291bnRfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIrCgRraW5kGAMgASgOMh0ud2FsbGV0LmxlZGdlci52MS5BY2NvdW50S2luZBIQCghjdXJyZW5jeRgEIAEoCSJKCg1BY2NvdW50RnJvemVuEhIKCmFjY291bnRfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiTAoPQWNjb3VudFVuZnJvemVuEhIKCmFjY291bnRfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiSgoNQWNjb3VudENsb3NlZBISCgphY2NvdW50X2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSDgoGcmVhc29uGAMgASgJIpACCgtUb3BVcFBvc3RlZBIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhUKDW93bmVyX3VzZXJfaWQYAyABKAkSGgoSZnVuZGluZ19hY2NvdW50X2lkGAQgASgJEicKBmFtb3VudBgFIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSGgoSZXh0ZXJuYWxfcmVmZXJlbmNlGAYgASgJEi4KDWJhbGFuY2VfYWZ0ZXIYByABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei0KCXBvc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi9gIKEFdpdGhkcmF3YWxQb3N0ZWQSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIVCg1vd25lcl91c2VyX2lkGAMgASgJEh0KFXNldHRsZW1lbnRfYWNjb3VudF9pZBgEIAEoCRInCgZhbW91bnQYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EhoKEmV4dGVybmFsX3JlZmVyZW5jZRgGIAEoCRIuCg1iYWxhbmNlX2FmdGVyGAcgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIuCglpbml0aWF0b3IYCCABKAsyGy53YWxsZXQuZXZlbnRzLnYxLkluaXRpYXRvchItCglwb3N0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHVuZGVyX3JldmlldxgKIAEoCBIWCg5yaXNrX3JlZmVyZW5jZRgLIAEoCSKoBAoOVHJhbnNmZXJQb3N0ZWQSFgoOdHJhbnNhY3Rpb25faWQYASABKAkSFwoPZnJvbV9hY2NvdW50X2lkGAIgASgJEhQKDGZyb21fdXNlcl9pZBgDIAEoCRIVCg10b19hY2NvdW50X2lkGAQgASgJEhIKCnRvX3VzZXJfaWQYBSABKAkSJwoGYW1vdW50GAYgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRITCgtkZXNjcmlwdGlvbhgHIAEoCRJACghtZXRhZGF0YRgIIAMoCzIuLndhbGxldC5ldmVudHMudjEuVHJhbnNmZXJQb3N0ZWQuTWV0YWRhdGFFbnRyeRIzChJmcm9tX2JhbGFuY2VfYWZ0ZXIYCSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EjEKEHRvX2JhbGFuY2VfYWZ0ZXIYCiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei4KCWluaXRpYXRvchgLIAEoCzIbLndhbGxldC5ldmVudHMudjEuSW5pdGlhdG9yEhQKDHVuZGVyX3JldmlldxgMIAEoCBItCglwb3N0ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnJpc2tfcmVmZXJlbmNlGA4gASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLAAgoMUmVmdW5kUG9zdGVkEhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEh8KF29yaWdpbmFsX3RyYW5zYWN0aW9uX2lkGAIgASgJEhcKD2Zyb21fYWNjb3VudF9pZBgDIAEoCRIUCgxmcm9tX3VzZXJfaWQYBCABKAkSFQoNdG9fYWNjb3VudF9pZBgFIAEoCRISCgp0b191c2VyX2lkGAYgASgJEicKBmFtb3VudBgHIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSNQoUcmVtYWluaW5nX3JlZnVuZGFibGUYCCABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Eg4KBnJlYXNvbhgJIAEoCRItCglwb3N0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvADChBBZGp1c3RtZW50UG9zdGVkEhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEhIKCmFjY291bnRfaWQYAiABKAkSFQoNb3duZXJfdXNlcl9pZBgDIAEoCRIeChZhZGp1c3RtZW50c19hY2NvdW50X2lkGAQgASgJEjMKCWRpcmVjdGlvbhgFIAEoDjIgLndhbGxldC5sZWRnZXIudjEuRW50cnlEaXJlY3Rpb24SJwoGYW1vdW50GAYgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRI3CgtyZWFzb25fY29kZRgHIAEoDjIiLndhbGxldC5sZWRnZXIudjEuQWRqdXN0bWVudFJlYXNvbhIOCgZyZWFzb24YCCABKAkSLgoNYmFsYW5jZV9hZnRlchgJIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSLQoJcG9zdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBJCCghtZXRhZGF0YRgLIAMoCzIwLndhbGxldC5ldmVudHMudjEuQWRqdXN0bWVudFBvc3RlZC5NZXRhZGF0YUVudHJ5Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASL1AQoOSG9sZEF1dGhvcml6ZWQSDwoHaG9sZF9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhUKDW93bmVyX3VzZXJfaWQYAyABKAkSHgoWZGVzdGluYXRpb25fYWNjb3VudF9pZBgEIAEoCRInCgZhbW91bnQYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Ei4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCWluaXRpYXRvchgHIAEoCzIbLndhbGxldC5ldmVudHMudjEuSW5pdGlhdG9yIo4CCgxIb2xkQ2FwdHVyZWQSDwoHaG9sZF9pZBgBIAEoCRIWCg50cmFuc2FjdGlvbl9pZBgCIAEoCRISCgphY2NvdW50X2lkGAMgASgJEhUKDW93bmVyX3VzZXJfaWQYBCABKAkSHgoWZGVzdGluYXRpb25fYWNjb3VudF9pZBgFIAEoCRIbChNkZXN0aW5hdGlvbl91c2VyX2lkGAYgASgJEicKBmFtb3VudBgHIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSLwoOY2FwdHVyZWRfdG90YWwYCCABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EhMKC2hvbGRfY2xvc2VkGAkgASgIIooBCgpIb2xkVm9pZGVkEg8KB2hvbGRfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIVCg1vd25lcl91c2VyX2lkGAMgASgJEjAKD3JlbGVhc2VkX2Ftb3VudBgEIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAUgASgJInsKC0hvbGRFeHBpcmVkEg8KB2hvbGRfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIVCg1vd25lcl91c2VyX2lkGAMgASgJEjAKD3JlbGVhc2VkX2Ftb3VudBgEIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXliBnByb3RvMw", [file_google_protobuf_timestamp, file_wallet_common_v1_channel, file_wallet_common_v1_money, file_wallet_ledger_v1_account, file_wallet_ledger_v1_transaction]);
 
 /**
  * Who started a user-initiated movement, copied from the request's
@@ -578,6 +580,102 @@ export const RefundPostedSchema: GenMessage<RefundPosted> = /*@__PURE__*/
   messageDesc(file_wallet_events_v1_ledger_events, 8);
 
 /**
+ * Staff corrected a wallet's balance by hand (AdjustBalance, after a second
+ * staff member's approval), against the currency's SYSTEM_ADJUSTMENTS
+ * account. Staff-initiated: it carries no Initiator and is not risk-scored.
+ * Aggregate: transaction.
+ *
+ * @generated from message wallet.events.v1.AdjustmentPosted
+ */
+export type AdjustmentPosted = Message<"wallet.events.v1.AdjustmentPosted"> & {
+  /**
+   * The ADJUSTMENT transaction's id.
+   *
+   * @generated from field: string transaction_id = 1;
+   */
+  transactionId: string;
+
+  /**
+   * The adjusted wallet.
+   *
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * The wallet's owner.
+   *
+   * @generated from field: string owner_user_id = 3;
+   */
+  ownerUserId: string;
+
+  /**
+   * The SYSTEM_ADJUSTMENTS account on the other side.
+   *
+   * @generated from field: string adjustments_account_id = 4;
+   */
+  adjustmentsAccountId: string;
+
+  /**
+   * CREDIT when money arrived on the wallet, DEBIT when it left.
+   *
+   * @generated from field: wallet.ledger.v1.EntryDirection direction = 5;
+   */
+  direction: EntryDirection;
+
+  /**
+   * The amount credited or debited.
+   *
+   * @generated from field: wallet.common.v1.Money amount = 6;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * Why, as a code for reporting.
+   *
+   * @generated from field: wallet.ledger.v1.AdjustmentReason reason_code = 7;
+   */
+  reasonCode: AdjustmentReason;
+
+  /**
+   * Why, in words, as given by staff (the statement line's description).
+   *
+   * @generated from field: string reason = 8;
+   */
+  reason: string;
+
+  /**
+   * The wallet's posted balance after the adjustment.
+   *
+   * @generated from field: wallet.common.v1.Money balance_after = 9;
+   */
+  balanceAfter?: Money | undefined;
+
+  /**
+   * When it was posted.
+   *
+   * @generated from field: google.protobuf.Timestamp posted_at = 10;
+   */
+  postedAt?: Timestamp | undefined;
+
+  /**
+   * The caller's metadata on the transaction (the backoffice puts the
+   * approval request id and the ticket reference here); the reason code is
+   * in reason_code, not repeated here.
+   *
+   * @generated from field: map<string, string> metadata = 11;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message wallet.events.v1.AdjustmentPosted.
+ * Use `create(AdjustmentPostedSchema)` to create a new message.
+ */
+export const AdjustmentPostedSchema: GenMessage<AdjustmentPosted> = /*@__PURE__*/
+  messageDesc(file_wallet_events_v1_ledger_events, 9);
+
+/**
  * Money was reserved on an account. Aggregate: hold.
  *
  * @generated from message wallet.events.v1.HoldAuthorized
@@ -638,7 +736,7 @@ export type HoldAuthorized = Message<"wallet.events.v1.HoldAuthorized"> & {
  * Use `create(HoldAuthorizedSchema)` to create a new message.
  */
 export const HoldAuthorizedSchema: GenMessage<HoldAuthorized> = /*@__PURE__*/
-  messageDesc(file_wallet_events_v1_ledger_events, 9);
+  messageDesc(file_wallet_events_v1_ledger_events, 10);
 
 /**
  * (Part of) a hold was captured: money moved. Aggregate: hold.
@@ -716,7 +814,7 @@ export type HoldCaptured = Message<"wallet.events.v1.HoldCaptured"> & {
  * Use `create(HoldCapturedSchema)` to create a new message.
  */
 export const HoldCapturedSchema: GenMessage<HoldCaptured> = /*@__PURE__*/
-  messageDesc(file_wallet_events_v1_ledger_events, 10);
+  messageDesc(file_wallet_events_v1_ledger_events, 11);
 
 /**
  * A hold's uncaptured remainder was released by VoidHold. Aggregate: hold.
@@ -765,7 +863,7 @@ export type HoldVoided = Message<"wallet.events.v1.HoldVoided"> & {
  * Use `create(HoldVoidedSchema)` to create a new message.
  */
 export const HoldVoidedSchema: GenMessage<HoldVoided> = /*@__PURE__*/
-  messageDesc(file_wallet_events_v1_ledger_events, 11);
+  messageDesc(file_wallet_events_v1_ledger_events, 12);
 
 /**
  * A hold's uncaptured remainder was released by expiry. Aggregate: hold.
@@ -807,5 +905,5 @@ export type HoldExpired = Message<"wallet.events.v1.HoldExpired"> & {
  * Use `create(HoldExpiredSchema)` to create a new message.
  */
 export const HoldExpiredSchema: GenMessage<HoldExpired> = /*@__PURE__*/
-  messageDesc(file_wallet_events_v1_ledger_events, 12);
+  messageDesc(file_wallet_events_v1_ledger_events, 13);
 

@@ -39,6 +39,8 @@ export const TEMPLATE_RULES: Readonly<Record<TemplateName, TemplateRules>> = {
   transfer_sent: { variables: ["amount", "transaction_id"] },
   transfer_received: { variables: ["amount", "transaction_id"] },
   refund_received: { variables: ["amount", "transaction_id"] },
+  adjustment_credited: { variables: ["amount", "balance", "transaction_id"] },
+  adjustment_debited: { variables: ["amount", "balance", "transaction_id"] },
   large_transaction_alert: { variables: ["amount"] },
   test: { variables: ["channel"] },
 };

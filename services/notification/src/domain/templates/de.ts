@@ -38,6 +38,14 @@ export const de: LocaleTexts = {
     subject: "Erstattung über {{amount}}",
     body: "Eine Erstattung über {{amount}} wurde Ihrer Wallet gutgeschrieben. Referenz: {{transaction_id}}.",
   },
+  adjustment_credited: {
+    subject: "Ihr Guthaben wurde korrigiert: {{amount}} gutgeschrieben",
+    body: "Wir haben Ihrer Wallet {{amount}} als Korrektur gutgeschrieben. Ihr Guthaben beträgt jetzt {{balance}}. Referenz: {{transaction_id}}.",
+  },
+  adjustment_debited: {
+    subject: "Ihr Guthaben wurde korrigiert: {{amount}} abgebucht",
+    body: "Wir haben {{amount}} als Korrektur von Ihrer Wallet abgebucht. Ihr Guthaben beträgt jetzt {{balance}}. Referenz: {{transaction_id}}.",
+  },
   large_transaction_alert: {
     subject: "Große Transaktion in Ihrer Wallet",
     body: "Wir haben eine große Transaktion über {{amount}} in Ihrer Wallet bemerkt. Falls Sie das nicht waren, wenden Sie sich sofort an den Support.",

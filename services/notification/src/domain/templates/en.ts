@@ -38,6 +38,14 @@ export const en: LocaleTexts = {
     subject: "You were refunded {{amount}}",
     body: "A refund of {{amount}} was paid to your wallet. Reference: {{transaction_id}}.",
   },
+  adjustment_credited: {
+    subject: "Your balance was adjusted: {{amount}} credited",
+    body: "We credited {{amount}} to your wallet as a balance adjustment. Your balance is now {{balance}}. Reference: {{transaction_id}}.",
+  },
+  adjustment_debited: {
+    subject: "Your balance was adjusted: {{amount}} debited",
+    body: "We debited {{amount}} from your wallet as a balance adjustment. Your balance is now {{balance}}. Reference: {{transaction_id}}.",
+  },
   large_transaction_alert: {
     subject: "Large transaction on your wallet",
     body: "We noticed a large transaction of {{amount}} on your wallet. If this was not you, contact support now.",

@@ -9,6 +9,8 @@ export type TemplateName =
   | "transfer_sent"
   | "transfer_received"
   | "refund_received"
+  | "adjustment_credited"
+  | "adjustment_debited"
   | "large_transaction_alert"
   | "test";
 
