@@ -26,3 +26,4 @@ export {
   type SessionRevocationStatus,
 } from "./revoked-session-checker.js";
 export { sessionRevocationConfigShape } from "./revocation-config.js";
+export { createForwardedTokenChecks, type ForwardedTokenChecksOptions } from "./forwarded-token-checks.js";

@@ -3,7 +3,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import { createAccessTokenVerifier, createRevokedSessionChecker } from "#platform/access-tokens/index.js";
+import { createForwardedTokenChecks } from "#platform/access-tokens/index.js";
 import { createServiceClient, translateErrors } from "#platform/clients/index.js";
 import type { Registry } from "#platform/metrics/index.js";
 import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
@@ -46,15 +46,13 @@ export function createBackofficeDeps(w: BackofficeWiring): BackofficeDeps {
     ledger: translateErrors(createServiceClient(LedgerService, { baseUrl: w.ledgerUrl, ...options }), "ledger", self),
     risk: translateErrors(createServiceClient(RiskService, { baseUrl: w.riskUrl, ...options }), "risk", self),
     notification: translateErrors(createServiceClient(NotificationService, { baseUrl: w.notificationUrl, ...options }), "notification", self),
-    tokens: createAccessTokenVerifier({
-      jwksUrl: w.jwksUrl ?? new URL("/.well-known/jwks.json", w.identityUrl).toString(),
+    ...createForwardedTokenChecks({
+      identityUrl: w.identityUrl,
+      ...(w.jwksUrl ? { jwksUrl: w.jwksUrl } : {}),
       issuer: w.issuer,
       audience: w.audience,
-    }),
-    revokedSessions: createRevokedSessionChecker({
       redis: w.redis,
-      keyPrefix: w.revocation?.keyPrefix ?? "wallet:",
-      cacheMs: w.revocation?.cacheMs ?? 1_000,
+      ...(w.revocation ? { revocation: w.revocation } : {}),
       ...(w.registry ? { registry: w.registry } : {}),
     }),
     logger: w.logger,

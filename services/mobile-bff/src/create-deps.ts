@@ -2,7 +2,7 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAccessTokenVerifier, createRevokedSessionChecker } from "#platform/access-tokens/index.js";
+import { createForwardedTokenChecks } from "#platform/access-tokens/index.js";
 import { createServiceClient } from "#platform/clients/index.js";
 import type { Registry } from "#platform/metrics/index.js";
 import { IdentityService } from "#gen/wallet/identity/v1/identity_service_pb.js";
@@ -41,15 +41,13 @@ export function createMobileBffDeps(w: MobileBffWiring): MobileBffDeps {
     identity: createServiceClient(IdentityService, { baseUrl: w.identityUrl, ...client }),
     ledger: createServiceClient(LedgerService, { baseUrl: w.ledgerUrl, ...client }),
     notification: createServiceClient(NotificationService, { baseUrl: w.notificationUrl, ...client }),
-    tokens: createAccessTokenVerifier({
-      jwksUrl: w.jwksUrl ?? new URL("/.well-known/jwks.json", w.identityUrl).toString(),
+    ...createForwardedTokenChecks({
+      identityUrl: w.identityUrl,
+      ...(w.jwksUrl ? { jwksUrl: w.jwksUrl } : {}),
       issuer: w.issuer,
       audience: w.audience,
-    }),
-    revokedSessions: createRevokedSessionChecker({
       redis: w.redis,
-      keyPrefix: w.revocation?.keyPrefix ?? "wallet:",
-      cacheMs: w.revocation?.cacheMs ?? 1_000,
+      ...(w.revocation ? { revocation: w.revocation } : {}),
       ...(w.registry ? { registry: w.registry } : {}),
     }),
     onboarding: createRedisOnboardingMemory(w.redis, { prefix: `${w.redisPrefix ?? "mobile-bff:"}onboarding-currency:`, ttlMs: w.settings.onboardingMemoryMs }),

@@ -1,9 +1,8 @@
 /** Accounts and money: detail, history, freeze and unfreeze, transactions, refunds, adjustments, ledger integrity. */
-import { create, toBinary, fromBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { createHash, randomUUID } from "node:crypto";
-import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError, requestHash, runIdempotent } from "#platform/idempotency/index.js";
 import {
   AdjustBalanceRequestSchema,
   AdjustBalanceResponseSchema,
@@ -11,19 +10,16 @@ import {
   BackofficeService,
   IssueRefundRequestSchema,
   IssueRefundResponseSchema,
-  type AdjustBalanceResponse,
-  type IssueRefundResponse,
 } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { AccountKind, AccountStatus } from "#gen/wallet/ledger/v1/account_pb.js";
 import { accessPolicyOf } from "#platform/authz/index.js";
-import { adjustmentReasonOf, openApproval } from "../approvals.service.js";
-import { callAuditOf } from "../audit.service.js";
+import { adjustmentReasonOf } from "../approvals.service.js";
 import type { BackofficeDeps } from "../context.js";
 import { needsApproval } from "../domain/approvals.js";
-import { approvalPb } from "./records-to-proto.js";
 import { backofficeRefusal, invalidField, requiredId, requiredText } from "./refusals.js";
 import { staffOf } from "./staff-gate.js";
 import { accountEntryPb, accountPb, integrityPb, transactionPb } from "./to-proto.js";
+import { replayable, requestApproval } from "./staff-writes.js";
 import { actingAs } from "./upstream-call.js";
 import { requiredReasonCode } from "./users-handlers.js";
 
@@ -39,25 +35,8 @@ function requiredAmount(amount: { amountMinor: bigint; currency: string } | unde
   return { amountMinor: amount.amountMinor, currency: amount.currency };
 }
 
-/** An idempotency key as the ledger accepts them: 1 to 255 printable ASCII characters. */
-function requiredKey(key: string): string {
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw invalidField("idempotency_key", "1 to 255 printable ASCII characters are required");
-  return key;
-}
-
 /** The ledger key of a staff member's key: keys never cross staff members, and a retry reaches the same ledger result. */
 const ledgerKeyOf = (staffId: string, key: string) => createHash("sha256").update(`${staffId}\n${key}`).digest("hex");
-
-/** The backoffice's replay refusals, in the ledger's reasons (what clients already branch on). */
-function idempotencyRefusal(err: unknown): never {
-  if (err instanceof IdempotencyKeyReusedError) {
-    throw backofficeRefusal("IDEMPOTENCY_KEY_REUSED", "this idempotency key was used for a different request", Code.FailedPrecondition);
-  }
-  if (err instanceof IdempotencyKeyInProgressError) {
-    throw backofficeRefusal("IDEMPOTENCY_KEY_IN_PROGRESS", "a request with this idempotency key is still running", Code.Aborted);
-  }
-  throw err;
-}
 
 export function moneyHandlers(deps: BackofficeDeps): Pick<
   Impl,
@@ -99,19 +78,16 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
       if (current.account?.status !== AccountStatus.FROZEN) {
         throw backofficeRefusal("ACCOUNT_NOT_FROZEN", "the account is not frozen", Code.FailedPrecondition, { status: AccountStatus[current.account?.status ?? 0] ?? "" });
       }
-      const staff = staffOf(ctx);
-      const approval = await deps.db.transaction().execute((trx) =>
-        openApproval(deps, trx, callAuditOf(ctx), staff.id, {
-          action: "UnfreezeAccount",
-          targetType: "account",
-          targetId: accountId,
-          request: { ...req, accountId, reason: justification },
-          reasonCode,
-          justification,
-          ticketReference: req.ticketReference.trim(),
-        }),
-      );
-      return { approvalRequest: approvalPb(approval, deps.clock()) };
+      const approvalRequest = await requestApproval(deps, ctx, {
+        action: "UnfreezeAccount",
+        targetType: "account",
+        targetId: accountId,
+        request: { ...req, accountId, reason: justification },
+        reasonCode,
+        justification,
+        ticketReference: req.ticketReference.trim(),
+      });
+      return { approvalRequest };
     },
     async getTransaction(req, ctx) {
       const res = await deps.ledger.getTransaction({ transactionId: requiredId(req.transactionId, "transaction_id") }, call(ctx));
@@ -121,50 +97,36 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
       const transactionId = requiredId(req.transactionId, "transaction_id");
       const amount = requiredAmount(req.amount);
       const reason = requiredText(req.reason, "reason");
-      const key = requiredKey(req.idempotencyKey);
       const staff = staffOf(ctx);
       const waits = needsApproval(policyOf("IssueRefund"), amount.amountMinor, deps.settings.approvalThresholdMinor);
       if (waits) requiredReasonCode(req.reasonCode);
-      const audit = callAuditOf(ctx);
-      try {
-        const outcome = await runIdempotent(
-          deps.db,
+      return replayable(deps, ctx, { requestSchema: IssueRefundRequestSchema, request: req, responseSchema: IssueRefundResponseSchema }, async (trx) => {
+        // An unknown transaction is NotFound before anything is asked or stored.
+        await deps.ledger.getTransaction({ transactionId }, call(ctx));
+        if (!waits) {
+          const res = await deps.ledger.refund(
+            { originalTransactionId: transactionId, amount, reason, metadata: { staff_id: staff.id }, idempotencyKey: ledgerKeyOf(staff.id, req.idempotencyKey) },
+            call(ctx),
+          );
+          return create(IssueRefundResponseSchema, { refund: transactionPb(res.transaction!), remainingRefundable: res.remainingRefundable });
+        }
+        const approvalRequest = await requestApproval(
+          deps,
+          ctx,
           {
-            scope: `staff:${staff.id}`,
-            key,
-            method: "wallet.backoffice.v1.BackofficeService/IssueRefund",
-            requestHash: requestHash(IssueRefundRequestSchema, req, ["idempotency_key"]),
-            retentionMs: deps.settings.idempotencyRetentionMs,
+            action: "IssueRefund",
+            targetType: "transaction",
+            targetId: transactionId,
+            request: { ...req, transactionId, reason },
+            reasonCode: req.reasonCode,
+            justification: reason,
+            ticketReference: req.ticketReference.trim(),
+            amount,
           },
-          { encode: (r: IssueRefundResponse) => toBinary(IssueRefundResponseSchema, r), decode: (b) => fromBinary(IssueRefundResponseSchema, b) },
-          async (trx) => {
-            // An unknown transaction is NotFound before anything is asked or stored.
-            await deps.ledger.getTransaction({ transactionId }, call(ctx));
-            if (!waits) {
-              const res = await deps.ledger.refund(
-                { originalTransactionId: transactionId, amount, reason, metadata: { staff_id: staff.id }, idempotencyKey: ledgerKeyOf(staff.id, key) },
-                call(ctx),
-              );
-              return create(IssueRefundResponseSchema, { refund: transactionPb(res.transaction!), remainingRefundable: res.remainingRefundable });
-            }
-            const approval = await openApproval(deps, trx, audit, staff.id, {
-              action: "IssueRefund",
-              targetType: "transaction",
-              targetId: transactionId,
-              request: { ...req, transactionId, reason },
-              reasonCode: req.reasonCode,
-              justification: reason,
-              ticketReference: req.ticketReference.trim(),
-              amount,
-            });
-            return create(IssueRefundResponseSchema, { approvalRequest: approvalPb(approval, deps.clock()) });
-          },
+          trx,
         );
-        if (outcome.replayed) ctx.responseHeader.set("idempotent-replayed", "true");
-        return outcome.result;
-      } catch (err) {
-        return idempotencyRefusal(err);
-      }
+        return create(IssueRefundResponseSchema, { approvalRequest });
+      });
     },
     async adjustBalance(req, ctx) {
       const accountId = requiredId(req.accountId, "account_id");
@@ -173,42 +135,27 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
       const reasonCode = requiredReasonCode(req.reasonCode);
       if (adjustmentReasonOf(reasonCode) === undefined) throw invalidField("reason_code", "must be GOODWILL, CHARGEBACK or CORRECTION");
       const reason = requiredText(req.reason, "reason");
-      const key = requiredKey(req.idempotencyKey);
-      const staff = staffOf(ctx);
-      const audit = callAuditOf(ctx);
-      try {
-        const outcome = await runIdempotent(
-          deps.db,
+      return replayable(deps, ctx, { requestSchema: AdjustBalanceRequestSchema, request: req, responseSchema: AdjustBalanceResponseSchema }, async (trx) => {
+        const { account } = await accountOf(accountId, ctx);
+        if (account?.kind !== AccountKind.USER_WALLET) throw invalidField("account_id", "is not a user wallet");
+        if (account.currency !== amount.currency) throw invalidField("amount.currency", `must be the wallet's currency ${account.currency}`);
+        const approvalRequest = await requestApproval(
+          deps,
+          ctx,
           {
-            scope: `staff:${staff.id}`,
-            key,
-            method: "wallet.backoffice.v1.BackofficeService/AdjustBalance",
-            requestHash: requestHash(AdjustBalanceRequestSchema, req, ["idempotency_key"]),
-            retentionMs: deps.settings.idempotencyRetentionMs,
+            action: "AdjustBalance",
+            targetType: "account",
+            targetId: accountId,
+            request: { ...req, accountId, reason },
+            reasonCode,
+            justification: reason,
+            ticketReference: req.ticketReference.trim(),
+            amount,
           },
-          { encode: (r: AdjustBalanceResponse) => toBinary(AdjustBalanceResponseSchema, r), decode: (b) => fromBinary(AdjustBalanceResponseSchema, b) },
-          async (trx) => {
-            const { account } = await accountOf(accountId, ctx);
-            if (account?.kind !== AccountKind.USER_WALLET) throw invalidField("account_id", "is not a user wallet");
-            if (account.currency !== amount.currency) throw invalidField("amount.currency", `must be the wallet's currency ${account.currency}`);
-            const approval = await openApproval(deps, trx, audit, staff.id, {
-              action: "AdjustBalance",
-              targetType: "account",
-              targetId: accountId,
-              request: { ...req, accountId, reason },
-              reasonCode,
-              justification: reason,
-              ticketReference: req.ticketReference.trim(),
-              amount,
-            });
-            return create(AdjustBalanceResponseSchema, { approvalRequest: approvalPb(approval, deps.clock()) });
-          },
+          trx,
         );
-        if (outcome.replayed) ctx.responseHeader.set("idempotent-replayed", "true");
-        return outcome.result;
-      } catch (err) {
-        return idempotencyRefusal(err);
-      }
+        return create(AdjustBalanceResponseSchema, { approvalRequest });
+      });
     },
     async verifyLedgerIntegrity(_req, ctx) {
       const answer = integrityPb(await deps.ledger.verifyIntegrity({}, call(ctx)));

@@ -4,12 +4,11 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { ReasonCode } from "#gen/wallet/backoffice/v1/approval_pb.js";
 import { Role, UserKind } from "#gen/wallet/identity/v1/user_pb.js";
-import { openApproval } from "../approvals.service.js";
 import { callAuditOf } from "../audit.service.js";
 import type { BackofficeDeps } from "../context.js";
-import { approvalPb } from "./records-to-proto.js";
 import { backofficeRefusal, invalidField, requiredId, requiredText } from "./refusals.js";
 import { staffOf } from "./staff-gate.js";
+import { requestApproval } from "./staff-writes.js";
 import { accountPb } from "./to-proto.js";
 import { actingAs } from "./upstream-call.js";
 
@@ -79,18 +78,16 @@ export function usersHandlers(deps: BackofficeDeps): Pick<
       const staff = staffOf(ctx);
       if (userId === staff.id) throw selfActionForbidden("reset the MFA of");
       await deps.identity.getUser({ userId }, call(ctx));
-      const approval = await deps.db.transaction().execute((trx) =>
-        openApproval(deps, trx, callAuditOf(ctx), staff.id, {
-          action: "ResetUserMfa",
-          targetType: "user",
-          targetId: userId,
-          request: { ...req, userId, reason: justification },
-          reasonCode,
-          justification,
-          ticketReference: req.ticketReference.trim(),
-        }),
-      );
-      return { approvalRequest: approvalPb(approval, deps.clock()) };
+      const approvalRequest = await requestApproval(deps, ctx, {
+        action: "ResetUserMfa",
+        targetType: "user",
+        targetId: userId,
+        request: { ...req, userId, reason: justification },
+        reasonCode,
+        justification,
+        ticketReference: req.ticketReference.trim(),
+      });
+      return { approvalRequest };
     },
     async listStaff(req, ctx) {
       const res = await deps.identity.listStaffUsers({ role: req.role, page: req.page }, call(ctx));
@@ -117,18 +114,16 @@ export function usersHandlers(deps: BackofficeDeps): Pick<
       const { user } = await deps.identity.getUser({ userId }, call(ctx));
       if (user?.kind !== UserKind.STAFF) throw invalidField("user_id", "is not a staff user");
       if (user.roles.includes(role)) return { staff: user };
-      const approval = await deps.db.transaction().execute((trx) =>
-        openApproval(deps, trx, callAuditOf(ctx), staff.id, {
-          action: "GrantRole",
-          targetType: "staff",
-          targetId: userId,
-          request: { ...req, userId, reason: justification },
-          reasonCode,
-          justification,
-          ticketReference: req.ticketReference.trim(),
-        }),
-      );
-      return { approvalRequest: approvalPb(approval, deps.clock()) };
+      const approvalRequest = await requestApproval(deps, ctx, {
+        action: "GrantRole",
+        targetType: "staff",
+        targetId: userId,
+        request: { ...req, userId, reason: justification },
+        reasonCode,
+        justification,
+        ticketReference: req.ticketReference.trim(),
+      });
+      return { approvalRequest };
     },
     async revokeRole(req, ctx) {
       const userId = requiredId(req.userId, "user_id");

@@ -10,8 +10,7 @@
  * test can hold any role, second factor and authentication time; the staff
  * journey through real logins is the end-to-end test's.
  */
-import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { randomUUID } from "node:crypto";
 import type { StaffRole } from "#platform/access-tokens/claims.js";
@@ -19,7 +18,6 @@ import { createInternalAuthClientInterceptor, createInternalAuthServerIntercepto
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
 import { useResource, useTestDatabase, useTestRedis } from "#platform/testing/index.js";
-import { ErrorInfoSchema } from "#gen/google/rpc/error_details_pb.js";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { LedgerService } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import { AccountKind } from "#gen/wallet/ledger/v1/account_pb.js";
@@ -216,14 +214,5 @@ export const eur = (amountMinor: bigint | number) => ({ amountMinor: BigInt(amou
 /** A fresh idempotency key. */
 export const key = () => randomUUID();
 
-/** The code and ErrorInfo of a refused call. */
-export async function refusal(call: Promise<unknown>): Promise<{ code: Code; reason: string; domain: string; metadata: Record<string, string>; message: string }> {
-  try {
-    await call;
-  } catch (err) {
-    const error = ConnectError.from(err);
-    const info = error.findDetails(ErrorInfoSchema)[0] ?? create(ErrorInfoSchema);
-    return { code: error.code, reason: info.reason, domain: info.domain, metadata: info.metadata, message: error.rawMessage };
-  }
-  throw new Error("expected the call to be refused, it succeeded");
-}
+/** The code and ErrorInfo of a refused call (identity's harness has the one every harness uses). */
+export { refusal } from "../../../identity/test/support/identity-harness.js";
