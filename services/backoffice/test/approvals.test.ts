@@ -285,3 +285,15 @@ test("listing approval requests filters by status and maker, newest first", asyn
   const listed = await maker.backoffice.listApprovalRequests({ status: ApprovalStatus.PENDING, makerId: maker.id });
   assert.deepEqual(listed.approvalRequests.map((a) => a.id), [approvalRequest!.id]);
 });
+
+test("an approved MFA reset is carried out by identity", async () => {
+  const m = await mesh();
+  const customer = await m.customer(0n);
+  const support = await m.staff(["support"]);
+  const checker = await m.staff(["approver"]);
+  const { approvalRequest } = await support.backoffice.resetUserMfa({ userId: customer.userId, reason: "lost phone, identity checked by video call", reasonCode: ReasonCode.CUSTOMER_REQUEST });
+  const approved = await checker.backoffice.approveApprovalRequest({ approvalId: approvalRequest!.id });
+  assert.equal(approved.approvalRequest?.status, ApprovalStatus.EXECUTED);
+  const { user } = await m.identity.client({ callerId: "backoffice" }).getUser({ userId: customer.userId });
+  assert.equal(user?.mfa?.totpEnrolled ?? false, false);
+});
