@@ -36,7 +36,7 @@ export const servedServices: Readonly<Record<ServiceName, readonly string[]>> = 
   risk: ["wallet.risk.v1.RiskService"],
   notification: ["wallet.notification.v1.NotificationService"],
   "mobile-bff": ["wallet.bff.v1.MobileBffService"],
-  backoffice: ["wallet.backoffice.v1.BackofficeService"],
+  backoffice: ["wallet.backoffice.v1.BackofficeService", "wallet.backoffice.v1.AuditLogService"],
   "audit-export": [],
 };
 
@@ -177,6 +177,10 @@ export const callGraph = {
     ApproveApprovalRequest: edge,
     RejectApprovalRequest: edge,
     CancelApprovalRequest: edge,
+  },
+  "wallet.backoffice.v1.AuditLogService": {
+    // The exporter follows the log to ship it to the SIEM.
+    ReadAuditLog: ["audit-export"],
   },
 } as const satisfies Graph satisfies CallGraph;
 

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { create, type DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { AuditLogService } from "../../../gen/wallet/backoffice/v1/audit_log_service_pb.js";
 import { BackofficeService } from "../../../gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { MobileBffService } from "../../../gen/wallet/bff/v1/mobile_bff_service_pb.js";
 import { IdentityService } from "../../../gen/wallet/identity/v1/identity_service_pb.js";
@@ -23,7 +24,7 @@ import { asVerifiedCaller } from "../../internal-auth/testing/index.js";
 import { callersOfProcess, callGraph, externalCallers, servedServices } from "../call-graph.js";
 import { processes } from "../catalogue.js";
 
-const services: readonly DescService[] = [IdentityService, LedgerService, RiskService, NotificationService, MobileBffService, BackofficeService];
+const services: readonly DescService[] = [IdentityService, LedgerService, RiskService, NotificationService, MobileBffService, BackofficeService, AuditLogService];
 const graph: CallGraph = callGraph;
 const UNKNOWN = "intruder-not-a-service";
 const callers = [...new Set([...processes.map((p) => p.service), ...Object.values(externalCallers)]), UNKNOWN];

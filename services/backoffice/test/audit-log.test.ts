@@ -7,6 +7,7 @@ import { createRouterTransport } from "@connectrpc/connect";
 import { sql } from "kysely";
 import { createDb, closeDb } from "#platform/db/index.js";
 import { asVerifiedCaller } from "#platform/internal-auth/testing/index.js";
+import { callGraph } from "#platform/mesh/call-graph.js";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { AuditOutcome } from "#gen/wallet/backoffice/v1/audit_pb.js";
 import { AccountStatus } from "#gen/wallet/ledger/v1/account_pb.js";
@@ -164,4 +165,22 @@ test("when the audit log cannot be written the call fails Unavailable and nothin
   } finally {
     await closeDb(unreachable);
   }
+});
+
+test("the exporter reads the log in position order after its cursor, with the head and the oldest unread time", async () => {
+  const m = await mesh();
+  const admin = await m.staff(["admin"]);
+  const before = (await m.auditReader.readAuditLog({ afterPosition: 0n, limit: 1_000 })).headPosition;
+  for (let i = 0; i < 3; i++) await admin.backoffice.listStaff({});
+  const page = await m.auditReader.readAuditLog({ afterPosition: before, limit: 2 });
+  assert.deepEqual(page.entries.map((e) => e.position), [before + 1n, before + 2n]);
+  assert.equal(page.headPosition, before + 3n);
+  assert.ok(page.oldestUnreadAt);
+  const atHead = await m.auditReader.readAuditLog({ afterPosition: page.headPosition });
+  assert.equal(atHead.entries.length, 0);
+  assert.equal(atHead.oldestUnreadAt, undefined);
+});
+
+test("the call graph lets only the audit-export worker read the log in chain order", () => {
+  assert.deepEqual(callGraph["wallet.backoffice.v1.AuditLogService"].ReadAuditLog, ["audit-export"]);
 });

@@ -112,3 +112,9 @@ export async function readChain(db: Db, after: bigint, limit: number): Promise<A
   const rows = await db.selectFrom("audit_log").selectAll().where("position", ">", after).orderBy("position", "asc").limit(limit).execute();
   return rows.map(toEntry);
 }
+
+/** The position of the newest entry; 0 for an empty log. */
+export async function chainHead(db: Db): Promise<bigint> {
+  const head = await db.selectFrom("audit_log").select("position").orderBy("position", "desc").limit(1).executeTakeFirst();
+  return head?.position ?? 0n;
+}

@@ -18,6 +18,7 @@ import { createInternalAuthClientInterceptor, createInternalAuthServerIntercepto
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
 import { useResource, useTestDatabase, useTestRedis } from "#platform/testing/index.js";
+import { AuditLogService } from "#gen/wallet/backoffice/v1/audit_log_service_pb.js";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { LedgerService } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import { AccountKind } from "#gen/wallet/ledger/v1/account_pb.js";
@@ -37,7 +38,7 @@ import { createBackofficeRoutes } from "../../src/routes.js";
 import type { BackofficeDatabase } from "../../src/storage/backoffice.table.js";
 
 /** Callers every server of the test mesh accepts, each with a key of its own. */
-const CALLERS = ["gateway", "backoffice", "mobile-bff", "payments", "ledger"];
+const CALLERS = ["gateway", "backoffice", "mobile-bff", "payments", "ledger", "audit-export"];
 const KEY_ID = "k1";
 const secretOf = (callerId: string) => `backoffice-test-secret-of-${callerId}-at-least-32-chars`;
 const signer = (callerId: string) => createInternalAuthClientInterceptor({ callerId, keyId: KEY_ID, secret: secretOf(callerId) });
@@ -92,6 +93,8 @@ export interface BackofficeMesh {
   customer(fundedMinor?: bigint): Promise<TestCustomer>;
   /** A posted transfer of `amountMinor` from one customer's wallet to another's, as the BFF would post it. */
   transfer(from: TestCustomer, to: TestCustomer, amountMinor: bigint): Promise<string>;
+  /** The backoffice's AuditLogService as the audit-export worker calls it. */
+  readonly auditReader: Client<typeof AuditLogService>;
   /** The ledger as the payments system (top-ups) or the BFF (transfers, balances). */
   readonly ledgerAs: (callerId: string) => Client<typeof LedgerService>;
 }
@@ -160,6 +163,7 @@ export function useBackofficeMesh(options: { settings?: Partial<BackofficeSettin
         servers: { identity: identityServer, ledger: ledgerServer, risk: riskServer, notification: notificationServer, backoffice: backofficeServer },
         backofficeWith,
         ledgerAs,
+        auditReader: createClient(AuditLogService, createGrpcTransport({ baseUrl: backofficeServer.url, interceptors: [signer("audit-export")] })),
         async staff(roles, o = {}) {
           const staffId = o.id ?? randomUUID();
           const sessionId = randomUUID();
