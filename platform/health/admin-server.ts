@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { ReadinessCheck } from "./readiness.js";
 import { readinessResponse } from "./readiness-response.js";
+import { registerReadinessMetric } from "./readiness-metrics.js";
 
 /** Options for startAdminServer. */
 export interface AdminServerOptions {
@@ -37,11 +38,12 @@ export interface AdminServer {
  * and the process is not shutting down, else 503 naming the failing checks;
  * checks with a `detail`, such as a RabbitMQ client's reconnect state, add
  * `details: { <name>: { ok, ...detail } }`) and `GET /metrics` (Prometheus
- * text).
+ * text, with `readiness_check_ok{check}`: the same checks, run at scrape time).
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const readiness = options.readiness ?? [];
   const timeoutMs = options.readinessTimeoutMs ?? 2000;
+  registerReadinessMetric(options.registry, readiness, { timeoutMs, ...(options.logger ? { logger: options.logger } : {}) });
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];

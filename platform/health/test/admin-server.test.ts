@@ -112,6 +112,38 @@ describe("startAdminServer", () => {
     });
   });
 
+  it("exports readiness_check_ok per check on /metrics, running the checks at scrape time", async () => {
+    const registry = new Registry();
+    registry.setDefaultLabels({ service: "ledger" });
+    let redisUp = false;
+    const redis: ReadinessCheck = {
+      name: "redis",
+      check: async () => {
+        if (!redisUp) throw new Error("connect ECONNREFUSED redis://:s3cret@127.0.0.1:6379");
+      },
+    };
+    await withAdmin({ registry, readiness: [passing, redis, hanging], readinessTimeoutMs: 50 }, async (url) => {
+      const scrape = async () => (await fetch(`${url}/metrics`)).text();
+      let text = await scrape();
+      assert.match(text, /# TYPE readiness_check_ok gauge/);
+      assert.match(text, /^readiness_check_ok\{check="postgres",service="ledger"\} 1$/m);
+      assert.match(text, /^readiness_check_ok\{check="redis",service="ledger"\} 0$/m);
+      assert.match(text, /^readiness_check_ok\{check="rabbitmq",service="ledger"\} 0$/m, "a check that outlasts its timeout counts as failed");
+      assert.doesNotMatch(text, /s3cret|ECONNREFUSED/);
+      redisUp = true;
+      text = await scrape();
+      assert.match(text, /^readiness_check_ok\{check="redis",service="ledger"\} 1$/m, "the next scrape runs the check again");
+    });
+  });
+
+  it("exports readiness_check_ok without series for a process without readiness checks", async () => {
+    await withAdmin({}, async (url) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      assert.match(text, /# TYPE readiness_check_ok gauge/);
+      assert.doesNotMatch(text, /^readiness_check_ok\{/m);
+    });
+  });
+
   it("answers unknown paths with 404", async () => {
     await withAdmin({}, async (url) => {
       assert.equal((await fetch(`${url}/nope`)).status, 404);

@@ -7,6 +7,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
+import type { Registry } from "prom-client";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "#platform/access-tokens/index.js";
 import { createTestSigningKey, signTestAccessToken, type TestSigningKey } from "#platform/access-tokens/testing/index.js";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
@@ -74,6 +75,8 @@ export interface TestEdgeOptions {
   readonly keyPrefix: string;
   /** Wait until Redis is connected (default true): before that, limits decide in memory. */
   readonly waitForRedis?: boolean;
+  /** The edge's metrics registry, when a test reads its metrics. */
+  readonly registry?: Registry;
 }
 
 /** Builds the app; `inject` it. */
@@ -89,7 +92,7 @@ export async function createTestEdge(options: TestEdgeOptions): Promise<TestEdge
   const auditLogger: Logger = pino({ level: "info" }, { write: (line: string) => void auditLines.push(JSON.parse(line)) });
   let failure: unknown;
 
-  registerEdgeProtections(app, { settings, verifier: options.verifier, redis: options.redis, keyPrefix: options.keyPrefix, auditLogger });
+  registerEdgeProtections(app, { settings, verifier: options.verifier, redis: options.redis, keyPrefix: options.keyPrefix, auditLogger, ...(options.registry ? { registry: options.registry } : {}) });
   app.setErrorHandler((err, _request, reply) => {
     const problem = edgeProblemFromError(err, settings);
     if (problem) return sendProblem(reply, problem);

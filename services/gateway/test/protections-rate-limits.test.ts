@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { Redis } from "ioredis";
+import { Registry } from "prom-client";
 import { useTestRedis } from "#platform/testing/index.js";
 import type { RateLimitSettings } from "../src/protections/index.js";
 import { bearer, createTestEdge, createTestIssuer, testSettings, type TestIssuer } from "./protections-fixtures.js";
@@ -14,9 +15,9 @@ before(async () => {
 });
 
 /** An edge with its own key space and the given budgets. */
-async function edgeWith(rateLimits: Partial<RateLimitSettings>) {
+async function edgeWith(rateLimits: Partial<RateLimitSettings>, registry?: Registry) {
   const { redis: client, prefix } = await redis();
-  return createTestEdge({ verifier: issuer.verifier, redis: client, keyPrefix: `${prefix}${++suffix}:`, settings: testSettings({ rateLimits }) });
+  return createTestEdge({ verifier: issuer.verifier, redis: client, keyPrefix: `${prefix}${++suffix}:`, settings: testSettings({ rateLimits }), ...(registry ? { registry } : {}) });
 }
 
 test("a request within the limits carries RateLimit-Policy and RateLimit headers", async () => {
@@ -35,6 +36,21 @@ test("the per-IP limit answers 429 problem+json with Retry-After once the budget
   assert.equal(response.json().reason, "RATE_LIMITED");
   assert.ok(Number(response.headers["retry-after"]) >= 1);
   assert.match(String(response.headers["ratelimit"]), /^"ip";r=0;t=\d+$/);
+});
+
+test("every refusal counts in gateway_rate_limit_refusals_total by the policy that refused it, every policy at 0 from the start", async () => {
+  const registry = new Registry();
+  const edge = await edgeWith({ perIp: 1, sensitive: 1 }, registry);
+  const refusals = async () => {
+    const { values } = await registry.getSingleMetric("gateway_rate_limit_refusals_total")!.get();
+    return Object.fromEntries(values.map((v) => [v.labels.policy, v.value]));
+  };
+  assert.deepEqual(await refusals(), { ip: 0, "ip-sensitive": 0, user: 0, "user-sensitive": 0 });
+  const call = () => edge.app.inject({ method: "GET", url: "/healthz", remoteAddress: "10.0.0.20" });
+  assert.equal((await call()).statusCode, 200);
+  assert.equal((await call()).statusCode, 429);
+  assert.equal((await call()).statusCode, 429);
+  assert.deepEqual(await refusals(), { ip: 2, "ip-sensitive": 0, user: 0, "user-sensitive": 0 });
 });
 
 test("the per-IP limit counts each address on its own", async () => {

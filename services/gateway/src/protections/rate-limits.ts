@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
+import { Counter, type Registry } from "prom-client";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitSettings } from "./config.js";
 import { EdgeProblem, sendProblem } from "./problem.js";
@@ -18,6 +19,8 @@ export interface EdgeRateLimitsOptions {
   readonly settings: RateLimitSettings;
   /** Called when Redis is not connected and the in-memory insurance limiter decides instead. */
   readonly onStoreUnavailable?: (policy: RateLimitPolicyName) => void;
+  /** Where `gateway_rate_limit_refusals_total{policy}` is registered (`runtime.metrics.registry`); none when absent. */
+  readonly registry?: Registry;
 }
 
 /** The two hooks: per IP (register before authentication) and per user (after). */
@@ -52,6 +55,23 @@ export function rateLimitHeader(applied: readonly Pick<Applied, "name" | "remain
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/** Metric name: requests the edge refused with 429, by the limit that refused them. */
+const REFUSALS_METRIC = "gateway_rate_limit_refusals_total";
+
+/** The refusals counter of `registry` (created once, every policy's series at 0 from the start). */
+function refusalsCounter(registry: Registry): Counter<"policy"> {
+  const existing = registry.getSingleMetric(REFUSALS_METRIC) as Counter<"policy"> | undefined;
+  if (existing) return existing;
+  const counter = new Counter({
+    name: REFUSALS_METRIC,
+    help: "Requests refused with 429 by the edge's rate limits, by policy (ip, ip-sensitive, user, user-sensitive).",
+    labelNames: ["policy"] as const,
+    registers: [registry],
+  });
+  for (const policy of ["ip", "ip-sensitive", "user", "user-sensitive"] satisfies RateLimitPolicyName[]) counter.inc({ policy }, 0);
+  return counter;
+}
+
 /**
  * Rate limits in Redis (rate-limiter-flexible's `RateLimiterRedis`: one Lua
  * script per consume, so counting is atomic across gateway replicas), fixed
@@ -63,9 +83,12 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
  * replica then enforces them on its own, so the effective budget is at most
  * replicas × budget until Redis returns. Requests are never refused because
  * Redis is away, and never wait for it (`rejectIfRedisNotReady`).
+ * Refusals count in `gateway_rate_limit_refusals_total{policy}` when a
+ * registry is given.
  */
 export function createEdgeRateLimits(options: EdgeRateLimitsOptions): EdgeRateLimits {
   const { settings } = options;
+  const refusals = options.registry ? refusalsCounter(options.registry) : undefined;
   const quotas: Record<RateLimitPolicyName, number> = {
     ip: settings.perIp,
     "ip-sensitive": settings.sensitive,
@@ -110,6 +133,7 @@ export function createEdgeRateLimits(options: EdgeRateLimitsOptions): EdgeRateLi
     void reply.header("ratelimit-policy", rateLimitPolicyHeader(applied));
     void reply.header("ratelimit", rateLimitHeader(applied));
     if (!refused) return undefined;
+    refusals?.inc({ policy: name });
     const retryAfter = seconds(result.msBeforeNext);
     return sendProblem(
       reply,

@@ -30,7 +30,7 @@ export interface EdgeProtectionsDeps {
   readonly onRateLimitStoreUnavailable?: (policy: RateLimitPolicyName) => void;
   /** Default: {@link createRevokedSessionChecker} over `redis` with `settings.revocation`. */
   readonly revokedSessions?: RevokedSessionChecker;
-  /** Where the default checker registers `session_revocation_checks_total` (`runtime.metrics.registry`). */
+  /** Where the default checker registers `session_revocation_checks_total` and the rate limits `gateway_rate_limit_refusals_total` (`runtime.metrics.registry`). */
   readonly registry?: Registry;
 }
 
@@ -54,6 +54,7 @@ export function registerEdgeProtections(app: FastifyInstance, deps: EdgeProtecti
     keyPrefix: deps.keyPrefix ?? "gateway:",
     settings: deps.settings.rateLimits,
     ...(deps.onRateLimitStoreUnavailable ? { onStoreUnavailable: deps.onRateLimitStoreUnavailable } : {}),
+    ...(deps.registry ? { registry: deps.registry } : {}),
   });
   app.addHook("onRequest", limits.perIp);
   registerRequestHygiene(app, deps.settings.hygiene);
