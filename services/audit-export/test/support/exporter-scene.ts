@@ -25,6 +25,8 @@ import { createWebhookSender } from "../../src/webhook-sender.js";
 import { EXPORTER_KEY, startBackofficeAuditLog, type BackofficeAuditLog } from "./backoffice-audit-log.js";
 import { startTestSiemSink, type TestSiemSink } from "./test-siem-sink.js";
 
+export { eventually } from "./eventually.js";
+
 export const migrationsFolder = new URL("../../migrations", import.meta.url).pathname;
 
 /** A fresh Standard Webhooks secret. */
@@ -61,8 +63,8 @@ export interface ExportScene {
   readonly db: Kysely<AuditExportDatabase>;
   /** The signing secret(s), space-separated as AUDIT_EXPORT_SIGNING_SECRET takes them. */
   readonly signingSecret: string;
-  /** Starts an exporter; settings override {@link fastSettings}. */
-  startExporter(settings?: Partial<typeof fastSettings>): RunningExporter;
+  /** Starts an exporter; settings override {@link fastSettings}; `backofficeUrl` points it elsewhere than the scene's backoffice. */
+  startExporter(settings?: Partial<typeof fastSettings>, options?: { backofficeUrl?: string }): RunningExporter;
   close(): Promise<void>;
 }
 
@@ -89,7 +91,7 @@ export async function createExportScene(redis: TestRedis, options: { secrets?: s
   const running = new Set<RunningExporter>();
   const signingSecret = secrets.join(" ");
 
-  function startExporter(overrides: Partial<typeof fastSettings> = {}): RunningExporter {
+  function startExporter(overrides: Partial<typeof fastSettings> = {}, options: { backofficeUrl?: string } = {}): RunningExporter {
     const settings = { ...fastSettings, ...overrides };
     const logLines: string[] = [];
     const logger = createLogger({
@@ -102,7 +104,7 @@ export async function createExportScene(redis: TestRedis, options: { secrets?: s
       db: database.db,
       leaderLock: createAdvisoryLeaderLock({ connectionString: database.url, logger }),
       auditLog: createServiceClient(AuditLogService, {
-        baseUrl: backoffice.url,
+        baseUrl: options.backofficeUrl ?? backoffice.url,
         internalAuth: createInternalAuthClientInterceptor({ callerId: "audit-export", keyId: EXPORTER_KEY.INTERNAL_AUTH_KEY_ID, secret: EXPORTER_KEY.INTERNAL_AUTH_SECRET }),
       }),
       webhook: createWebhookSender({ url: sink.url, keys: parseSigningSecrets(signingSecret), timeoutMs: settings.requestTimeoutMs }),

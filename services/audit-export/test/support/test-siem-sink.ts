@@ -11,6 +11,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { eventually } from "./eventually.js";
 
 /** What the sink does with a request. */
 export type SinkBehaviour =
@@ -139,13 +140,8 @@ export async function startTestSiemSink(secrets: readonly string[]): Promise<Tes
       if (refuse) await stopListening();
       else if (!listening) await listen();
     },
-    async waitFor(predicate, what, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate(sink)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the sink received ${received.length} requests (${invalid.length} invalid)`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
+    waitFor: (predicate, what, timeoutMs) =>
+      eventually(() => predicate(sink), () => `${what} (the sink has received ${received.length} requests, ${invalid.length} invalid)`, timeoutMs),
     close: stopListening,
   };
   return sink;
