@@ -9,7 +9,8 @@
  */
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { Redis } from "ioredis";
-import { Counter, type Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
+import { registeredCounter } from "../metrics/index.js";
 import { mayAnswerSoon, revokedSessionKey, withinTimeout } from "./revoked-sessions.js";
 
 /** What the list says about a session: ended, not ended, or no answer from Redis. */
@@ -42,16 +43,12 @@ export interface RevokedSessionChecker {
 const CHECKS_METRIC = "session_revocation_checks_total";
 
 function checksCounter(registry: Registry): Counter<"outcome"> {
-  const existing = registry.getSingleMetric(CHECKS_METRIC) as Counter<"outcome"> | undefined;
-  if (existing) return existing;
-  const counter = new Counter({
+  return registeredCounter(registry, {
     name: CHECKS_METRIC,
     help: "Access-token session checks against the revoked-session list, by outcome (unavailable: Redis did not answer).",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
+    label: "outcome",
+    values: ["active", "revoked", "unavailable"],
   });
-  for (const outcome of ["active", "revoked", "unavailable"]) counter.inc({ outcome }, 0);
-  return counter;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
-import { Counter, type Registry } from "prom-client";
+import { registeredCounter, type Registry } from "#platform/metrics/index.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitSettings } from "./config.js";
 import { EdgeProblem, sendProblem } from "./problem.js";
@@ -59,17 +59,13 @@ const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 const REFUSALS_METRIC = "gateway_rate_limit_refusals_total";
 
 /** The refusals counter of `registry` (created once, every policy's series at 0 from the start). */
-function refusalsCounter(registry: Registry): Counter<"policy"> {
-  const existing = registry.getSingleMetric(REFUSALS_METRIC) as Counter<"policy"> | undefined;
-  if (existing) return existing;
-  const counter = new Counter({
+function refusalsCounter(registry: Registry) {
+  return registeredCounter(registry, {
     name: REFUSALS_METRIC,
     help: "Requests refused with 429 by the edge's rate limits, by policy (ip, ip-sensitive, user, user-sensitive).",
-    labelNames: ["policy"] as const,
-    registers: [registry],
+    label: "policy",
+    values: ["ip", "ip-sensitive", "user", "user-sensitive"] satisfies RateLimitPolicyName[],
   });
-  for (const policy of ["ip", "ip-sensitive", "user", "user-sensitive"] satisfies RateLimitPolicyName[]) counter.inc({ policy }, 0);
-  return counter;
 }
 
 /**
