@@ -10,7 +10,11 @@
  *
  * Without NOTIFICATION_SMTP_URL / _SMS_URL / _PUSH_URL, notifications go to a
  * local provider sink (SMTP on 1025, HTTP on 1026, plus PORT_OFFSET) whose
- * `GET /messages` shows what arrived.
+ * `GET /messages` shows what arrived. Without AUDIT_EXPORT_WEBHOOK_URL, the
+ * audit exporter sends the backoffice audit log to a local SIEM sink (HTTP on
+ * 1027, plus PORT_OFFSET) that checks each batch's signature with a secret
+ * made for the run (or AUDIT_EXPORT_SIGNING_SECRET) and shows what arrived at
+ * `GET /events`.
  *
  * Variables: PORT_OFFSET shifts every port (default 0); MESH_NAME names the
  * mesh's databases, Redis keys and RabbitMQ exchange and queues (default
@@ -21,6 +25,7 @@
  * its own, made for the run and listed under its caller for every receiver;
  * INTERNAL_AUTH_CALLER_KEYS adds keys of your own (e.g. the payments system's).
  */
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateServiceDatabase } from "../../platform/db/index.js";
@@ -29,6 +34,7 @@ import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platfor
 import { meshIdentityFromEnv, portsOf, sharedMeshEnv, signingEnvOf, type MeshIdentity } from "./mesh-env.js";
 import { paint } from "./log-format.js";
 import { startProviderSink, type ProviderSink } from "./provider-sink.js";
+import { startSiemSink, type SiemSink } from "./siem-sink.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { createSupervisor } from "./supervisor.js";
 import { waitUntilReady } from "./wait-ready.js";
@@ -87,6 +93,27 @@ if (!process.env.NOTIFICATION_SMTP_URL && !process.env.NOTIFICATION_SMS_URL && !
   }
 }
 
+// The audit log goes to a local SIEM sink unless the user names a real webhook.
+let siem: SiemSink | undefined;
+/** What the audit exporter alone is given: the sink's URL and the secret it checks. */
+const auditExportEnv: NodeJS.ProcessEnv = {};
+if (!process.env.AUDIT_EXPORT_WEBHOOK_URL) {
+  const port = 1027 + offset;
+  // A secret of the run, never printed; one of the user's own wins (the exporter would use it too).
+  const signingSecret = process.env.AUDIT_EXPORT_SIGNING_SECRET || `whsec_${randomBytes(32).toString("base64")}`;
+  Object.assign(auditExportEnv, { AUDIT_EXPORT_WEBHOOK_URL: `http://127.0.0.1:${port}/webhook`, AUDIT_EXPORT_SIGNING_SECRET: signingSecret });
+  try {
+    siem = await startSiemSink({ port, signingSecret, log: (line) => say(`siem sink: ${line}`) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") {
+      console.error(`AUDIT_EXPORT_SIGNING_SECRET: ${(err as Error).message}`);
+      await Promise.all([sink?.close(), infra.stop()]);
+      process.exit(1);
+    }
+    say(`siem sink: port ${port} is taken; the audit export goes to whatever listens there`);
+  }
+}
+
 const nameWidth = Math.max(...processes.map((p) => p.name.length));
 let shuttingDown = false;
 let tablePrinted = false;
@@ -113,7 +140,7 @@ async function stop(exitCode: number): Promise<void> {
   shuttingDown = true;
   say("stopping every process");
   const unclean = await supervisor.stopAll();
-  await sink?.close();
+  await Promise.all([sink?.close(), siem?.close()]);
   await infra.stop();
   say(unclean.length ? `stopped; not cleanly: ${unclean.join(", ")}` : "stopped: every process exited cleanly");
   process.exit(exitCode);
@@ -128,6 +155,7 @@ const started = processes.map((entry) => {
     ...shared,
     // A key of its own: it can sign as its own service only.
     ...signingEnvOf(shared, entry),
+    ...(entry.service === "audit-export" ? auditExportEnv : {}),
     ADMIN_PORT: String(ports.adminPort),
     ...(ports.grpcPort === undefined ? {} : { GRPC_PORT: String(ports.grpcPort) }),
   };
@@ -174,6 +202,7 @@ say(
     `gRPC, gRPC-Web and Connect share each grpc port; try: npx buf curl --list-methods --http2-prior-knowledge http://127.0.0.1:${processes[0]!.grpcPort! + offset}`,
     "admin ports serve /healthz, /readyz and /metrics. A process that exits on its own is restarted. Ctrl-C stops everything.",
     ...(sink ? [`emails, SMS and pushes land in a local sink: curl ${sink.messagesUrl}`] : []),
+    ...(siem ? [`the audit log is exported to a local SIEM sink: curl ${siem.eventsUrl}`] : []),
   ].join("\n"),
 );
 if ([...ready.values()].some((isReady) => !isReady)) say("some processes are not ready: see their logs above");
