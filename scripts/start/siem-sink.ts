@@ -19,7 +19,7 @@ export interface SunkBatch {
   readonly previousHash: string;
   readonly chainHash: string;
   readonly events: number;
-  /** Whether its previous hash is the chain hash of the batch received before it (unknown for the first one). */
+  /** Whether its previous hash is the chain hash of the batch ending just before it (unknown when that one did not arrive here). */
   readonly continues: boolean | "unknown";
   readonly receivedAt: string;
 }
@@ -34,6 +34,9 @@ export interface SiemSink {
 }
 
 const KEEP_BATCHES = 200;
+/** Chain hashes remembered by last position, to check the continuity of batches arriving later (replays). */
+const KEEP_CHAIN_HASHES = 10_000;
+const GENESIS_HASH = "0".repeat(64);
 const KEEP_EVENTS = 1_000;
 /** Largest body taken: a batch of 1000 events is well under it. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -58,7 +61,7 @@ export async function startSiemSink(options: { port: number; signingSecret: stri
   const batches: SunkBatch[] = [];
   const events: unknown[] = [];
   const seen = new Set<string>();
-  let lastChainHash: string | undefined;
+  const chainHashAt = new Map<number, string>([[0, GENESIS_HASH]]);
 
   const answer = (res: http.ServerResponse, status: number, body: unknown): void =>
     void res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body, null, 2));
@@ -81,17 +84,20 @@ export async function startSiemSink(options: { port: number; signingSecret: stri
     if (!Array.isArray(envelope.events)) return answer(res, 400, { error: "no events" });
     seen.add(id);
     const previousHash = String(envelope.previous_hash ?? "");
+    const firstPosition = Number(envelope.first_position);
+    const before = chainHashAt.get(firstPosition - 1);
     const batch: SunkBatch = {
       webhookId: id,
-      firstPosition: Number(envelope.first_position),
+      firstPosition,
       lastPosition: Number(envelope.last_position),
       previousHash,
       chainHash: String(envelope.chain_hash ?? ""),
       events: envelope.events.length,
-      continues: lastChainHash === undefined ? "unknown" : lastChainHash === previousHash,
+      continues: before === undefined ? "unknown" : before === previousHash,
       receivedAt: new Date().toISOString(),
     };
-    lastChainHash = batch.chainHash;
+    chainHashAt.set(batch.lastPosition, batch.chainHash);
+    if (chainHashAt.size > KEEP_CHAIN_HASHES) chainHashAt.delete(chainHashAt.keys().next().value!);
     batches.push(batch);
     events.push(...envelope.events);
     if (batches.length > KEEP_BATCHES) batches.splice(0, batches.length - KEEP_BATCHES);

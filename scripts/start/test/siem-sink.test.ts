@@ -27,14 +27,16 @@ test("a correctly signed batch is kept and reads back from GET /events; a second
   assert.equal((await post(sink.webhookUrl, key, "batch_1-1", envelope(1, 1, "0".repeat(64), "a".repeat(64)))).status, 200);
   assert.equal((await post(sink.webhookUrl, key, "batch_2-2", envelope(2, 2, "a".repeat(64), "b".repeat(64)))).status, 200);
   assert.equal((await post(sink.webhookUrl, key, "batch_3-3", envelope(3, 3, "f".repeat(64), "c".repeat(64)))).status, 200);
+  assert.equal((await post(sink.webhookUrl, key, "batch_9-9", envelope(9, 9, "e".repeat(64), "d".repeat(64)))).status, 200);
 
   const { batches, events } = (await (await fetch(sink.eventsUrl)).json()) as { batches: SunkBatch[]; events: Array<{ n: number }> };
   assert.deepEqual(batches.map((b) => [b.webhookId, b.firstPosition, b.lastPosition, b.continues]), [
-    ["batch_1-1", 1, 1, "unknown"],
+    ["batch_1-1", 1, 1, true],
     ["batch_2-2", 2, 2, true],
     ["batch_3-3", 3, 3, false],
+    ["batch_9-9", 9, 9, "unknown"],
   ]);
-  assert.deepEqual(events.map((e) => e.n), [1, 2, 3]);
+  assert.deepEqual(events.map((e) => e.n), [1, 2, 3, 9]);
   assert.match(lines.join("\n"), /audit entries 3-3 \(1 events, NOT continuing the chain\)/);
 });
 

@@ -77,7 +77,7 @@ export interface AuditExportSettings {
  * Settings from the parsed configuration.
  * @throws Error naming the variable: a webhook URL or secret missing in
  * production, a plain-http webhook in production, a batch above 1000, a
- * backoff base above its maximum.
+ * zero interval, timeout or backoff maximum, a backoff base above its maximum.
  */
 export function auditExportSettings(config: AuditExportConfig): AuditExportSettings {
   const production = config.NODE_ENV === "production";
@@ -90,6 +90,9 @@ export function auditExportSettings(config: AuditExportConfig): AuditExportSetti
   }
   if (config.AUDIT_EXPORT_BATCH_SIZE > MAX_BATCH_SIZE) {
     throw new Error(`AUDIT_EXPORT_BATCH_SIZE must be at most ${MAX_BATCH_SIZE}, got ${config.AUDIT_EXPORT_BATCH_SIZE}`);
+  }
+  for (const variable of ["AUDIT_EXPORT_INTERVAL", "AUDIT_EXPORT_REQUEST_TIMEOUT", "AUDIT_EXPORT_BACKOFF_MAX"] as const) {
+    if (config[variable] < 1) throw new Error(`${variable} must be at least 1 ms`);
   }
   if (config.AUDIT_EXPORT_BACKOFF_BASE > config.AUDIT_EXPORT_BACKOFF_MAX) {
     throw new Error("AUDIT_EXPORT_BACKOFF_BASE must not exceed AUDIT_EXPORT_BACKOFF_MAX");

@@ -44,8 +44,9 @@ test("production requires an https webhook and a secret", () => {
   assert.equal(settingsOf({ AUDIT_EXPORT_WEBHOOK_URL: "https://siem.example.test/hook", AUDIT_EXPORT_SIGNING_SECRET: secret }, "production").developmentKey, false);
 });
 
-test("a batch above what ReadAuditLog answers, or a backoff base above its maximum, is refused naming the variable", () => {
+test("a batch above what ReadAuditLog answers, a zero interval, or a backoff base above its maximum, is refused naming the variable", () => {
   assert.throws(() => settingsOf({ AUDIT_EXPORT_BATCH_SIZE: "1001" }), /AUDIT_EXPORT_BATCH_SIZE must be at most 1000/);
   assert.throws(() => settingsOf({ AUDIT_EXPORT_BACKOFF_BASE: "2m", AUDIT_EXPORT_BACKOFF_MAX: "1m" }), /AUDIT_EXPORT_BACKOFF_BASE/);
   assert.throws(() => readConfig(schema, { AUDIT_EXPORT_MAX_ATTEMPTS: "0" }), /AUDIT_EXPORT_MAX_ATTEMPTS must be a positive integer/);
+  assert.throws(() => settingsOf({ AUDIT_EXPORT_INTERVAL: "0" }), /AUDIT_EXPORT_INTERVAL must be at least 1 ms/);
 });
