@@ -15,8 +15,7 @@
  * Every cursor move is a compare-and-set, so an exporter that lost the lock
  * without noticing cannot move it twice.
  */
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
