@@ -9,6 +9,7 @@
  * work included: aggregate them with max(), not sum().
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { registeredCounter } from "#platform/metrics/index.js";
 import { STATUS_CLASSES, type StatusClass } from "./domain/delivery-outcome.js";
 import type { ExportStatus } from "./storage/export.repository.js";
 
@@ -97,13 +98,12 @@ export function createExportMetrics(registry: Registry, readStatus: () => Promis
   replays.inc({ outcome: "delivered" }, 0);
   replays.inc({ outcome: "failed" }, 0);
 
-  const batches = new Counter({
+  const batches = registeredCounter(registry, {
     name: "audit_export_batches_total",
     help: "Batch attempts by outcome: delivered (2xx), retried (a failure that will be tried again), dead_lettered.",
-    labelNames: ["outcome"] as const,
-    registers: [registry],
+    label: "outcome",
+    values: ["delivered", "retried", "dead_lettered"] satisfies BatchOutcome[],
   });
-  for (const outcome of ["delivered", "retried", "dead_lettered"] as const) batches.inc({ outcome }, 0);
 
   const duration = new Histogram({
     name: "audit_export_request_duration_seconds",
