@@ -14,6 +14,9 @@ import { processes } from "../../platform/mesh/catalogue.js";
 import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
 import amqp from "amqplib";
 import { meshStateNames } from "../../scripts/start/mesh-env.js";
+import { scrapeMetricNames } from "../monitoring/exported-metrics.js";
+import { metricOwnershipProblems } from "../monitoring/metric-ownership.js";
+import { monitoringExpressions } from "../monitoring/monitoring-assets.js";
 import { callEdge, onboardCustomer } from "./edge-client.js";
 import { startMesh, type StartedMesh } from "./start-mesh.js";
 
@@ -88,6 +91,14 @@ describe("npm start", () => {
       const own = ownService[entry.name];
       if (own) assert.ok(methods.stdout.includes(`${own}/`), `${entry.name}: ${methods.stdout}`);
     }
+  });
+
+  test("every metric an alert rule or a dashboard uses is exported by a process of the running mesh: the process its selector names, else one of the service its prefix names, else any", async () => {
+    // What each process's registry exports, from its /metrics (# TYPE lines: a metric is listed before its first sample).
+    const exported = new Map(await Promise.all(processes.map(async (p) => [p.name, await scrapeMetricNames(`http://127.0.0.1:${p.adminPort + mesh.offset}/metrics`)] as const)));
+    const expressions = monitoringExpressions();
+    assert.ok(expressions.length > 0);
+    assert.deepEqual(metricOwnershipProblems(expressions, processes, exported), []);
   });
 
   const signedTransport = (name: string, callerId = "backoffice") =>
