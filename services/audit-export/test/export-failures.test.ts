@@ -76,6 +76,7 @@ test("a permanently refused batch (400) is dead-lettered at once and the cursor 
   await sink.behave((envelope) => (envelope.first_position === 5 ? { kind: "answer", status: 400, body: "schema violation" } : { kind: "accept" }));
   const exporter = scene.startExporter({ batchSize: 4 });
   await sink.waitFor((s) => takenPositions(s).includes(12), "the batches after the refused one");
+  await scene.cursorReaches(12n);
   await exporter.stop();
 
   assert.deepEqual(takenPositions(sink), [1, 2, 3, 4, 9, 10, 11, 12]);

@@ -14,6 +14,7 @@ test("every audit entry arrives in order, at least once, with continuity of posi
   await scene.sink.waitFor(tookAllUpTo(60), "the first 60 entries");
   written.push(...(await scene.backoffice.append(17))); // more while it runs
   await scene.sink.waitFor(tookAllUpTo(77), "all 77 entries");
+  await scene.cursorReaches(77n);
   await exporter.stop();
 
   assert.deepEqual(scene.sink.invalid, []);

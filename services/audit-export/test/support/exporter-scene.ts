@@ -25,7 +25,9 @@ import { createWebhookSender } from "../../src/webhook-sender.js";
 import { EXPORTER_KEY, startBackofficeAuditLog, type BackofficeAuditLog } from "./backoffice-audit-log.js";
 import { startTestSiemSink, type TestSiemSink } from "./test-siem-sink.js";
 
-export { eventually } from "./eventually.js";
+import { eventually } from "./eventually.js";
+
+export { eventually };
 
 export const migrationsFolder = new URL("../../migrations", import.meta.url).pathname;
 
@@ -63,6 +65,8 @@ export interface ExportScene {
   readonly db: Kysely<AuditExportDatabase>;
   /** The signing secret(s), space-separated as AUDIT_EXPORT_SIGNING_SECRET takes them. */
   readonly signingSecret: string;
+  /** Resolves once the cursor has reached `position` (the receiver's 2xx comes before the exporter's commit). */
+  cursorReaches(position: bigint): Promise<void>;
   /** Starts an exporter; settings override {@link fastSettings}; `backofficeUrl` points it elsewhere than the scene's backoffice. */
   startExporter(settings?: Partial<typeof fastSettings>, options?: { backofficeUrl?: string }): RunningExporter;
   close(): Promise<void>;
@@ -136,6 +140,8 @@ export async function createExportScene(redis: TestRedis, options: { secrets?: s
     db: database.db,
     signingSecret,
     startExporter,
+    cursorReaches: (position) =>
+      eventually(async () => (await database.db.selectFrom("export_cursor").select("position").executeTakeFirstOrThrow()).position >= position, `the cursor at ${position}`),
     async close() {
       await Promise.all([...running].map((exporter) => exporter.stop()));
       await Promise.all([backoffice.close(), sink.close(), database.drop()]);
