@@ -59,8 +59,8 @@ const claimedPorts = new Set<number>();
  * ephemeral range so outgoing connections do not take them meanwhile.
  */
 async function pickFreeOffset(): Promise<number> {
-  // The catalogue's ports and the local provider sink's (SMTP 1025, HTTP 1026).
-  const ports = [...processes.flatMap((p) => [p.grpcPort, p.adminPort]).filter((p): p is number => p !== undefined), 1025, 1026];
+  // The catalogue's ports, the local provider sink's (SMTP 1025, HTTP 1026) and the local SIEM sink's (HTTP 1027).
+  const ports = [...processes.flatMap((p) => [p.grpcPort, p.adminPort]).filter((p): p is number => p !== undefined), 1025, 1026, 1027];
   for (let attempt = 0; attempt < 50; attempt++) {
     const offset = 10_000 + Math.floor(Math.random() * 1_200) * 10;
     const shifted = ports.map((port) => port + offset);
