@@ -11,13 +11,13 @@
  * budgets of one step do not leak into another, nor into parallel test files.
  */
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { generateSync } from "otplib";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
-import { callEdge, type EdgeAnswer } from "../mesh/edge-client.js";
+import type { EdgeAnswer } from "../mesh/edge-client.js";
+import { callAs, eur, expectStatus, LOADED_CI_DEADLINES, phoneIp, totpAt, type JourneyRequest } from "./journey-support.js";
 import { startE2eServices, type E2eServices } from "./start-services.js";
 
 const PER_IP = 60;
@@ -25,9 +25,6 @@ const PER_USER = 40;
 const STEP_UP_AMOUNT = 100_000;
 const BREAKER_FAILURES = 3;
 const BREAKER_HALF_OPEN_MS = 2_000;
-
-/** A random private address standing for one phone's public IP. */
-const phoneIp = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0]! % 250)}`;
 
 /** An answer of the edge. */
 /** The parsed JSON (a problem+json on refusals), or the text when it is not JSON. */
@@ -40,8 +37,6 @@ interface Phone {
   accessToken?: string;
 }
 
-const eur = (amountMinor: number) => ({ amountMinor: String(amountMinor), currency: "EUR" });
-
 describe("a mobile app's journey through the REST edge", () => {
   let services: E2eServices;
   const password = `e2e ${randomUUID()}`;
@@ -53,24 +48,8 @@ describe("a mobile app's journey through the REST edge", () => {
   const transferKey = randomUUID();
 
   /** A request to the edge as `phone` (its IP, its bearer token unless `token` says otherwise). */
-  async function call(
-    phone: Phone,
-    method: string,
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string>; token?: string | null } = {},
-  ): Promise<Answer> {
-    const token = options.token === undefined ? phone.accessToken : options.token;
-    return callEdge(services.edgeUrl, { ip: phone.ip, ...(token ? { accessToken: token } : {}) }, method, path, {
-      ...(options.body === undefined ? {} : { body: options.body }),
-      headers: { "user-agent": "WalletApp/3.14 (e2e)", ...options.headers },
-      timeoutMs: 60_000,
-    });
-  }
-
-  /** Asserts the status, showing the body (and the gateway's last log lines) when it differs. */
-  function expectStatus(answer: Answer, status: number): void {
-    assert.equal(answer.status, status, `expected ${status}, got ${answer.status}: ${JSON.stringify(answer.body)}`);
-  }
+  const call = (phone: Phone, method: string, path: string, options: JourneyRequest = {}): Promise<Answer> =>
+    callAs(services.edgeUrl, "WalletApp/3.14 (e2e)", phone, method, path, options);
 
   const device = (phone: Phone, name: string) => ({ deviceId: phone.deviceId, name, platform: "PLATFORM_IOS", appVersion: "3.14.0" });
   const balanceOf = async (phone: Phone, accountId: string) => {
@@ -78,7 +57,6 @@ describe("a mobile app's journey through the REST edge", () => {
     expectStatus(answer, 200);
     return Number(answer.body.balance.available.amountMinor);
   };
-  const totpAt = (secret: string, at: number) => generateSync({ secret, epoch: Math.floor(at / 1000), period: 30 });
 
   before(async () => {
     services = await startE2eServices({
@@ -90,11 +68,7 @@ describe("a mobile app's journey through the REST edge", () => {
         GATEWAY_BREAKER_FAILURES: String(BREAKER_FAILURES),
         GATEWAY_BREAKER_HALF_OPEN_AFTER: `${BREAKER_HALF_OPEN_MS}ms`,
         GATEWAY_UPSTREAM_MAX_RETRIES: "1",
-        // Deadlines for a two-core CI running several meshes at once: this test is about
-        // what the edge answers, not about how fast argon2 and risk are under that load.
-        GATEWAY_UPSTREAM_TIMEOUT: "20s",
-        BFF_UPSTREAM_TIMEOUT: "15s",
-        LEDGER_RISK_TIMEOUT: "5s",
+        ...LOADED_CI_DEADLINES,
       },
     });
   });

@@ -6,6 +6,9 @@
  * supervisor restarts a process that exits at once), one process can be
  * stopped for as long as a test wants and started again on the same ports,
  * so a test can watch the edge while an upstream is away.
+ *
+ * The mobile journey's processes always run; others (the backoffice) only
+ * when a test lists them in `extra`, so a run pays for what it uses.
  */
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -16,7 +19,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { externalCallers } from "../../platform/mesh/call-graph.js";
-import { processByName } from "../../platform/mesh/catalogue.js";
+import { processByName, type ServiceName } from "../../platform/mesh/catalogue.js";
 import { Redis } from "ioredis";
 import { deleteKeysWithPrefix, randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
 import { meshCallerKeys, signingEnvOf } from "../../scripts/start/mesh-env.js";
@@ -24,9 +27,13 @@ import { waitUntilReady } from "../../scripts/start/wait-ready.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** The processes an end-to-end run starts, in start order. */
-export type E2eProcessName = "identity" | "risk" | "ledger" | "mobile-bff" | "gateway";
-const ORDER: readonly E2eProcessName[] = ["identity", "risk", "ledger", "mobile-bff", "gateway"];
+/** The processes an end-to-end run can start, in start order. */
+export type E2eProcessName = "identity" | "risk" | "ledger" | "mobile-bff" | "backoffice" | "gateway";
+const ORDER: readonly E2eProcessName[] = ["identity", "risk", "ledger", "mobile-bff", "backoffice", "gateway"];
+
+/** Processes started only when a test asks for them (`extra`). */
+export type E2eExtraProcess = "backoffice";
+const EXTRA: ReadonlySet<E2eProcessName> = new Set<E2eExtraProcess>(["backoffice"]);
 
 interface Running {
   readonly child: ChildProcess;
@@ -37,8 +44,15 @@ interface Running {
 export interface E2eServices {
   /** The REST edge's base URL (the gateway's port). */
   readonly edgeUrl: string;
-  /** Each process's gRPC base URL. */
+  /** Each process's gRPC base URL (nothing listens on the port of a process this run does not start). */
   readonly grpcUrl: Record<E2eProcessName, string>;
+  /**
+   * The environment every process shares (databases, Redis and its key
+   * prefixes, upstream URLs), for running an operator command against this
+   * run, e.g. `npm run backoffice:create-admin`, or reading a service's
+   * database (`IDENTITY_DATABASE_URL`...).
+   */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Signs calls as the payments system (the one external caller of the call graph), with a key the receivers list under it. */
   signer(callerId: "payments"): Interceptor;
   /** Sends SIGTERM to one process and resolves once it exited. */
@@ -64,26 +78,32 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Starts identity, risk, ledger, mobile-bff and the gateway. `env` is added to
- * every process (e.g. small `GATEWAY_*` limits); `log` receives nothing, the
- * output is kept per process for {@link E2eServices.output}.
+ * Starts identity, risk, ledger, mobile-bff and the gateway, and the `extra`
+ * processes (the backoffice, with a database of its own) before the gateway.
+ * `env` is added to every process (e.g. small `GATEWAY_*` limits); the output
+ * is kept per process for {@link E2eServices.output}.
  */
-export async function startE2eServices(options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<E2eServices> {
+export async function startE2eServices(
+  options: { env?: Record<string, string>; extra?: readonly E2eExtraProcess[]; readyTimeoutMs?: number } = {},
+): Promise<E2eServices> {
   const infra = await testInfrastructure();
   const suffix = randomSuffix();
+  const extra = new Set<E2eProcessName>(options.extra ?? []);
+  const started = ORDER.filter((name) => !EXTRA.has(name) || extra.has(name));
   const paymentsSecret = randomBytes(32).toString("hex");
   // One key per process under its caller id, plus the payments system's.
   const callerKeys = meshCallerKeys(ORDER.map(processByName), {
     INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ [externalCallers.payments]: { test: paymentsSecret } }),
   });
-  const databaseUrls = {
+  // By owning service (whose migrations it gets), for the processes this run starts.
+  const databaseUrls: Partial<Record<ServiceName, string>> = {
     identity: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_identity`),
     ledger: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_ledger`),
     risk: withDatabase(infra.postgresUrl, `test_e2e_${suffix}_ops_risk`),
   };
-  await migrateServiceDatabase({ owner: "identity" }, databaseUrls.identity);
-  await migrateServiceDatabase({ owner: "ledger" }, databaseUrls.ledger);
-  await migrateServiceDatabase({ owner: "risk" }, databaseUrls.risk);
+  if (extra.has("backoffice")) databaseUrls.backoffice = withDatabase(infra.postgresUrl, `test_e2e_${suffix}_backoffice`);
+  const databases = Object.entries(databaseUrls) as [ServiceName, string][];
+  for (const [owner, url] of databases) await migrateServiceDatabase({ owner }, url);
 
   const ports = {} as Record<E2eProcessName, { grpc: number; admin: number }>;
   const taken = new Set<number>();
@@ -119,13 +139,18 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
     RISK_URL: grpcUrl.risk,
     MOBILE_BFF_URL: grpcUrl["mobile-bff"],
     NOTIFICATION_URL: `http://127.0.0.1:${notificationPort}`,
-    BACKOFFICE_URL: `http://127.0.0.1:${notificationPort}`,
+    BACKOFFICE_URL: grpcUrl.backoffice,
     IDENTITY_ISSUER: grpcUrl.identity,
     IDENTITY_JWKS_URL: `${grpcUrl.identity}/.well-known/jwks.json`,
     IDENTITY_REDIS_PREFIX: `test_e2e_${suffix}:identity:`,
+    // Identity's revoked-session list, the edge's limits and the BFF's keys under this run's prefix too, so shutdown removes them.
+    SESSION_REVOCATION_REDIS_PREFIX: `test_e2e_${suffix}:`,
+    GATEWAY_REDIS_PREFIX: `test_e2e_${suffix}:gateway:`,
+    BFF_REDIS_PREFIX: `test_e2e_${suffix}:mobile-bff:`,
     IDENTITY_DATABASE_URL: databaseUrls.identity,
     LEDGER_DATABASE_URL: databaseUrls.ledger,
     OPS_RISK_DATABASE_URL: databaseUrls.risk,
+    BACKOFFICE_DATABASE_URL: databaseUrls.backoffice,
     RISK_REDIS_PREFIX: `test_e2e_${suffix}:risk:`,
     ...options.env,
   };
@@ -134,6 +159,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
   const running = new Map<E2eProcessName, Running>();
 
   const launch = async (name: E2eProcessName) => {
+    if (!started.includes(name)) throw new Error(`${name} is not part of this run (list it in \`extra\`)`);
     if (running.has(name)) throw new Error(`${name} is already running`);
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "services", name, "src/main.ts")], {
       cwd: repoRoot,
@@ -162,15 +188,15 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
   };
 
   const shutdown = async () => {
-    for (const name of [...ORDER].reverse()) await stop(name);
-    await Promise.allSettled(Object.values(databaseUrls).map((url) => dropDatabase(url)));
+    for (const name of [...started].reverse()) await stop(name);
+    await Promise.allSettled(databases.map(([, url]) => dropDatabase(url)));
     const redis = new Redis(infra.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await deleteKeysWithPrefix(redis, `test_e2e_${suffix}:`).catch(() => undefined);
     redis.disconnect();
   };
 
   try {
-    for (const name of ORDER) await launch(name);
+    for (const name of started) await launch(name);
   } catch (err) {
     await shutdown();
     throw err;
@@ -179,6 +205,7 @@ export async function startE2eServices(options: { env?: Record<string, string>; 
   return {
     edgeUrl: grpcUrl.gateway,
     grpcUrl,
+    env: shared,
     signer: (callerId) => createInternalAuthClientInterceptor({ callerId, keyId: "test", secret: paymentsSecret }),
     stop,
     start: launch,
