@@ -75,6 +75,8 @@ test("retrying a refund request with its idempotency key answers the same approv
   const first = await maker.backoffice.issueRefund(request);
   const again = await maker.backoffice.issueRefund(request);
   assert.equal(again.approvalRequest?.id, first.approvalRequest?.id);
+  const entries = await m.db.selectFrom("audit_log").selectAll().where("actor_id", "=", maker.id).orderBy("position").execute();
+  assert.deepEqual(entries.map((e) => e.approval_id), [first.approvalRequest!.id, first.approvalRequest!.id], "the replay's entry names the request too");
 });
 
 test("a second pending request for the same action and target is refused with the pending one's id", async () => {

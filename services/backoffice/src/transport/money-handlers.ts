@@ -14,6 +14,7 @@ import {
 import { AccountKind, AccountStatus } from "#gen/wallet/ledger/v1/account_pb.js";
 import { accessPolicyOf } from "#platform/authz/index.js";
 import { adjustmentReasonOf } from "../approvals.service.js";
+import { callAuditOf } from "../audit.service.js";
 import type { BackofficeDeps } from "../context.js";
 import { needsApproval } from "../domain/approvals.js";
 import { backofficeRefusal, invalidField, requiredId, requiredText } from "./refusals.js";
@@ -100,7 +101,7 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
       const staff = staffOf(ctx);
       const waits = needsApproval(policyOf("IssueRefund"), amount.amountMinor, deps.settings.approvalThresholdMinor);
       if (waits) requiredReasonCode(req.reasonCode);
-      return replayable(deps, ctx, { requestSchema: IssueRefundRequestSchema, request: req, responseSchema: IssueRefundResponseSchema }, async (trx) => {
+      const answer = await replayable(deps, ctx, { requestSchema: IssueRefundRequestSchema, request: req, responseSchema: IssueRefundResponseSchema }, async (trx) => {
         // An unknown transaction is NotFound before anything is asked or stored.
         await deps.ledger.getTransaction({ transactionId }, call(ctx));
         if (!waits) {
@@ -127,6 +128,9 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
         );
         return create(IssueRefundResponseSchema, { approvalRequest });
       });
+      // A replay's entry names the approval request it answered, like the first call's.
+      callAuditOf(ctx).approvalId ||= answer.approvalRequest?.id ?? "";
+      return answer;
     },
     async adjustBalance(req, ctx) {
       const accountId = requiredId(req.accountId, "account_id");
@@ -135,7 +139,7 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
       const reasonCode = requiredReasonCode(req.reasonCode);
       if (adjustmentReasonOf(reasonCode) === undefined) throw invalidField("reason_code", "must be GOODWILL, CHARGEBACK or CORRECTION");
       const reason = requiredText(req.reason, "reason");
-      return replayable(deps, ctx, { requestSchema: AdjustBalanceRequestSchema, request: req, responseSchema: AdjustBalanceResponseSchema }, async (trx) => {
+      const answer = await replayable(deps, ctx, { requestSchema: AdjustBalanceRequestSchema, request: req, responseSchema: AdjustBalanceResponseSchema }, async (trx) => {
         const { account } = await accountOf(accountId, ctx);
         if (account?.kind !== AccountKind.USER_WALLET) throw invalidField("account_id", "is not a user wallet");
         if (account.currency !== amount.currency) throw invalidField("amount.currency", `must be the wallet's currency ${account.currency}`);
@@ -156,6 +160,8 @@ export function moneyHandlers(deps: BackofficeDeps): Pick<
         );
         return create(AdjustBalanceResponseSchema, { approvalRequest });
       });
+      callAuditOf(ctx).approvalId ||= answer.approvalRequest?.id ?? "";
+      return answer;
     },
     async verifyLedgerIntegrity(_req, ctx) {
       const answer = integrityPb(await deps.ledger.verifyIntegrity({}, call(ctx)));
