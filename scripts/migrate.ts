@@ -7,6 +7,9 @@
  *
  * Each database comes from its variable (LEDGER_DATABASE_URL, ...) or, outside
  * production, the local default postgres://postgres@127.0.0.1:5432/<name>.
+ * With AUDIT_EXPORT_DATABASE_URL unset and BACKOFFICE_DATABASE_URL set,
+ * audit-export is migrated into the backoffice database's schema audit_export
+ * (its bookkeeping included), leaving the backoffice's tables alone.
  * Exits non-zero when any database fails; the others are still migrated.
  */
 import { databases } from "../platform/mesh/catalogue.js";
@@ -14,14 +17,10 @@ import { databaseEntry, migrateServiceDatabase, resolveDatabaseUrl, type Databas
 import { maskUrlCredentials } from "../platform/config/index.js";
 
 async function migrateOne(entry: DatabaseEntry): Promise<void> {
-  const { url, source } = resolveDatabaseUrl(entry.env);
-  const label = `${entry.owner} (${entry.env}${source === "local-default" ? ", local default" : ""}: ${maskUrlCredentials(url)})`;
-  if (source === "shared-backoffice") {
-    // The audit exporter reads the backoffice database, which backoffice migrates.
-    console.log(`${label}: skipped, ${entry.env} is unset so audit-export uses the backoffice database`);
-    return;
-  }
-  const { created, applied } = await migrateServiceDatabase(entry, url, { onWarning: (m) => console.warn(`${label}: ${m}`) });
+  const { url, source, schema } = resolveDatabaseUrl(entry.env);
+  const where = source === "local-default" ? ", local default" : source === "shared-backoffice" ? ` unset, BACKOFFICE_DATABASE_URL's database, schema ${schema}` : "";
+  const label = `${entry.owner} (${entry.env}${where}: ${maskUrlCredentials(url)})`;
+  const { created, applied } = await migrateServiceDatabase(entry, url, { schema, onWarning: (m) => console.warn(`${label}: ${m}`) });
   if (created) console.log(`${label}: created database`);
   console.log(applied.length ? `${label}: applied ${applied.join(", ")}` : `${label}: up to date`);
 }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { withSearchPath } from "./search-path.js";
 
 /** PostgreSQL type ids whose default text parsing we override. */
 const INT8_OID = 20;
@@ -33,6 +34,12 @@ export interface CreateDbOptions {
   readonly applicationName?: string;
   /** Milliseconds to wait for a connection before failing; default 10s. */
   readonly connectionTimeoutMs?: number;
+  /**
+   * A schema every connection resolves unqualified names in (`search_path`),
+   * for a service whose tables live in a schema of its own inside another
+   * service's database; default: the server's (`public`).
+   */
+  readonly searchPath?: string;
 }
 
 /**
@@ -42,7 +49,7 @@ export interface CreateDbOptions {
 export function createDb<DB>(url: string, options: CreateDbOptions = {}): Kysely<DB> {
   installTypeParsers();
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: options.searchPath === undefined ? url : withSearchPath(url, options.searchPath),
     max: options.poolSize ?? 10,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,

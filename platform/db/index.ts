@@ -1,6 +1,7 @@
 export { createDb, closeDb, installTypeParsers, type CreateDbOptions } from "./create-db.js";
 export { ensureDatabase, dropDatabase, databaseNameOf, withDatabase } from "./ensure-database.js";
-export { migrateToLatest, isMigrationFile } from "./migrate.js";
+export { migrateToLatest, isMigrationFile, type MigrateOptions } from "./migrate.js";
+export { withSearchPath, checkSchemaName } from "./search-path.js";
 export { migrateServiceDatabase, type ServiceMigrationResult } from "./migrate-service.js";
 export { dbReadinessCheck } from "./readiness.js";
 export {
@@ -16,6 +17,10 @@ export {
   localDatabaseUrl,
   databaseEntry,
   resolveDatabaseUrl,
+  sharedDatabaseUrl,
+  sharedDatabaseFallback,
+  AUDIT_EXPORT_SHARED_SCHEMA,
+  type ResolvedDatabaseUrl,
   type DatabaseEntry,
   type DatabaseUrlSource,
 } from "./database-url.js";

@@ -13,7 +13,8 @@ import { databaseNameOf } from "./ensure-database.js";
  * The audit exporter: the brief allows it to use the backoffice database
  * "explicitly". We read that as: leave `AUDIT_EXPORT_DATABASE_URL` unset and
  * set `BACKOFFICE_DATABASE_URL`; the exporter then uses the backoffice URL
- * (see `resolveDatabaseUrl`) and that is not a violation. Setting
+ * with its tables in a schema of its own, `audit_export` (see
+ * `sharedDatabaseUrl`), and that is not a violation. Setting
  * `AUDIT_EXPORT_DATABASE_URL` to the backoffice database is reported like any
  * other share, because it looks exactly like a copy-paste accident.
  */

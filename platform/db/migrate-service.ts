@@ -17,13 +17,16 @@ export interface ServiceMigrationResult {
 
 /**
  * The release step for one service: creates its database when missing, then
- * applies `services/<owner>/migrations/` in order. Used by `npm run migrate`
- * and `npm start`; services never migrate at start-up.
+ * applies `services/<owner>/migrations/` in order. With `options.schema`
+ * (a service inside another service's database, see `resolveDatabaseUrl`),
+ * the migrations and their bookkeeping go into that schema, created when
+ * missing, and nothing outside it is touched. Used by `npm run migrate` and
+ * `npm start`; services never migrate at start-up.
  */
 export async function migrateServiceDatabase(
   entry: Pick<DatabaseEntry, "owner">,
   url: string,
-  options: { onWarning?: (message: string) => void } = {},
+  options: { onWarning?: (message: string) => void; schema?: string } = {},
 ): Promise<ServiceMigrationResult> {
   let created = false;
   try {
@@ -33,9 +36,9 @@ export async function migrateServiceDatabase(
     // still works when the database exists and fails clearly when it does not.
     options.onWarning?.(`could not check or create the database (${(err as Error).message}); migrating anyway`);
   }
-  const db = createDb(url, { poolSize: 1, applicationName: `migrate-${entry.owner}` });
+  const db = createDb(url, { poolSize: 1, applicationName: `migrate-${entry.owner}`, searchPath: options.schema });
   try {
-    const applied = await migrateToLatest(db, path.join(repoRoot, "services", entry.owner, "migrations"));
+    const applied = await migrateToLatest(db, path.join(repoRoot, "services", entry.owner, "migrations"), { schema: options.schema });
     return { created, applied };
   } finally {
     await closeDb(db);

@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../logging/index.js";
 import { createMetrics, type Metrics } from "../metrics/index.js";
 import { callersOfProcess } from "../mesh/call-graph.js";
 import { processByName, type ProcessEntry } from "../mesh/catalogue.js";
-import { meshProcessConfigSchema, type MeshProcessConfig } from "./process-config.js";
+import { meshProcessConfigSchema, processDatabase, type MeshProcessConfig, type ProcessDatabase } from "./process-config.js";
 
 /** What a mesh process has once its configuration is read and its connections opened. */
 export interface ProcessRuntime<Extra extends z.ZodRawShape = {}> {
@@ -18,7 +18,9 @@ export interface ProcessRuntime<Extra extends z.ZodRawShape = {}> {
   readonly logger: Logger;
   /** The process's metrics registry, served on its admin port; modules register their own metrics here. */
   readonly metrics: Metrics;
-  /** The process's own database, when the catalogue gives it one. */
+  /** Where its database is: its own variable's, or the backoffice's with a schema of its own (the audit exporter's shared mode). */
+  readonly database: ProcessDatabase | undefined;
+  /** The process's database pool (its `search_path` the schema in shared mode), when the catalogue gives it one. */
   readonly db: Kysely<any> | undefined;
   readonly redis: Redis;
   readonly internalAuth: InternalAuth;
@@ -58,8 +60,11 @@ export function createProcessRuntime<Extra extends z.ZodRawShape = {}>(
     stopOn(() => assertDatabaseIsolation(variable, env as NodeJS.ProcessEnv, (message) => logger.warn(message)));
   }
 
-  const databaseUrl = entry.databaseEnv ? config[entry.databaseEnv] : undefined;
-  const db = databaseUrl ? createDb(databaseUrl, { applicationName: entry.name }) : undefined;
+  const database = stopOn(() => processDatabase(entry, config));
+  if (database?.source === "shared-backoffice") {
+    logger.info({ schema: database.schema }, `${database.variable} is unset: using BACKOFFICE_DATABASE_URL's database, schema ${database.schema}`);
+  }
+  const db = database ? createDb(database.url, { applicationName: entry.name, searchPath: database.schema }) : undefined;
   // Commands queue while Redis is away rather than failing the process; /readyz reports it.
   const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
@@ -78,6 +83,7 @@ export function createProcessRuntime<Extra extends z.ZodRawShape = {}>(
     config,
     logger,
     metrics: createMetrics({ service: entry.name }),
+    database,
     db,
     redis,
     internalAuth,

@@ -6,8 +6,10 @@
  *
  *   npm run audit-export:replay-dead-letters -- --limit 200
  *
- * Database: AUDIT_EXPORT_DATABASE_URL or, outside production, the local
- * default; webhook and signing: the exporter's own AUDIT_EXPORT_WEBHOOK_URL,
+ * Database: AUDIT_EXPORT_DATABASE_URL; with it unset, an explicitly set
+ * BACKOFFICE_DATABASE_URL (the exporter's tables in schema audit_export, as
+ * the exporter runs); otherwise, outside production, the local default.
+ * Webhook and signing: the exporter's own AUDIT_EXPORT_WEBHOOK_URL,
  * AUDIT_EXPORT_SIGNING_SECRET and AUDIT_EXPORT_REQUEST_TIMEOUT. Prints
  * `{"replayed":N,"failed":F,"remaining":M}`; exits 2 on bad arguments or
  * configuration, 1 when the replay could not run or a batch failed again.
@@ -15,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { nodeEnvironments, oneOf, readConfig } from "../../platform/config/index.js";
-import { closeDb, createDb, resolveDatabaseUrl } from "../../platform/db/index.js";
+import { closeDb, createDb, resolveDatabaseUrl, type ResolvedDatabaseUrl } from "../../platform/db/index.js";
 import { auditExportConfigFields, auditExportSettings, type AuditExportSettings } from "../../services/audit-export/src/config.js";
 import { MAX_REPLAY_LIMIT, replayDeadLetters } from "../../services/audit-export/src/replay-dead-letters.js";
 import type { AuditExportDatabase } from "../../services/audit-export/src/storage/audit-export.table.js";
@@ -47,6 +49,7 @@ function settingsFromEnv(): AuditExportSettings {
 async function main(argv: string[]): Promise<number> {
   let limit: number;
   let settings: AuditExportSettings;
+  let database: ResolvedDatabaseUrl;
   try {
     limit = parseLimit(argv);
   } catch (err) {
@@ -55,17 +58,13 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     settings = settingsFromEnv();
+    database = resolveDatabaseUrl("AUDIT_EXPORT_DATABASE_URL");
   } catch (err) {
     console.error(`invalid configuration: ${(err as Error).message}`);
     return 2;
   }
 
-  const { url, source } = resolveDatabaseUrl("AUDIT_EXPORT_DATABASE_URL");
-  if (source === "shared-backoffice") {
-    console.error("invalid configuration: AUDIT_EXPORT_DATABASE_URL is required: the exporter keeps its dead letters in a database of its own");
-    return 2;
-  }
-  const db = createDb<AuditExportDatabase>(url, { poolSize: 1, applicationName: "audit-export-replay" });
+  const db = createDb<AuditExportDatabase>(database.url, { poolSize: 1, applicationName: "audit-export-replay", searchPath: database.schema });
   try {
     const webhook = createWebhookSender({ url: settings.webhookUrl, keys: settings.signingKeys, timeoutMs: settings.requestTimeoutMs });
     const result = await replayDeadLetters({ db, webhook }, { limit });

@@ -16,7 +16,7 @@ test("in production an unset database variable is an error naming it", () => {
   assert.throws(() => resolveDatabaseUrl("LEDGER_DATABASE_URL", { NODE_ENV: "production" }), /LEDGER_DATABASE_URL is not set/);
 });
 
-test("the audit exporter without its own URL uses an explicitly set backoffice URL", () => {
+test("the audit exporter without its own URL uses an explicitly set backoffice URL, in schema audit_export", () => {
   const env = { NODE_ENV: "production", BACKOFFICE_DATABASE_URL: "postgres://b@db/backoffice" };
-  assert.deepEqual(resolveDatabaseUrl("AUDIT_EXPORT_DATABASE_URL", env), { url: env.BACKOFFICE_DATABASE_URL, source: "shared-backoffice" });
+  assert.deepEqual(resolveDatabaseUrl("AUDIT_EXPORT_DATABASE_URL", env), { url: env.BACKOFFICE_DATABASE_URL, source: "shared-backoffice", schema: "audit_export" });
 });

@@ -45,6 +45,13 @@ test("the audit exporter may use the backoffice database by leaving its own vari
   assert.equal(findIsolationViolations({ ...env, AUDIT_EXPORT_DATABASE_URL: env.BACKOFFICE_DATABASE_URL }).length, 2);
 });
 
+test("strict mode still refuses the audit exporter configured with the backoffice's database as its own", () => {
+  const url = "postgres://b@db:5432/backoffice";
+  const env = { BACKOFFICE_DATABASE_URL: url, AUDIT_EXPORT_DATABASE_URL: url, DATABASE_ISOLATION_MODE: "strict" };
+  assert.throws(() => assertDatabaseIsolation("AUDIT_EXPORT_DATABASE_URL", env), /AUDIT_EXPORT_DATABASE_URL shares database .* with BACKOFFICE_DATABASE_URL/);
+  assert.throws(() => assertDatabaseIsolation("BACKOFFICE_DATABASE_URL", env), /BACKOFFICE_DATABASE_URL shares database .* with AUDIT_EXPORT_DATABASE_URL/);
+});
+
 test("isolation is strict by default in production and warn elsewhere", () => {
   assert.equal(isolationMode({ NODE_ENV: "production" }), "strict");
   assert.equal(isolationMode({}), "warn");

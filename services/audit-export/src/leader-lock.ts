@@ -8,7 +8,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
 
-/** Key of the lock, in the exporter's own database. */
+/** Key of the lock, in the exporter's database (in shared mode the backoffice's, whose own chain lock is 7_304_201_001). */
 export const LEADER_LOCK_KEY = 7_304_201_014n;
 
 /** Leadership of the export. */

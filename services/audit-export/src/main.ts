@@ -4,8 +4,11 @@
  * backoffice is read) and delivers it to the SIEM webhook in Standard
  * Webhooks-signed batches of OCSF API Activity events, at least once, with
  * retries, dead letters and one exporter at a time (an advisory lock in its
- * own database). Health, readiness and the audit_export_* metrics on its
- * admin port. See docs/audit-export.md.
+ * database). Its database is its own (AUDIT_EXPORT_DATABASE_URL) or, with that
+ * unset, the backoffice's (BACKOFFICE_DATABASE_URL), its tables then in schema
+ * audit_export (the runtime's pool searches only that schema). Health,
+ * readiness and the audit_export_* metrics on its admin port. See
+ * docs/audit-export.md.
  */
 import type { Kysely } from "kysely";
 import { AuditLogService } from "#gen/wallet/backoffice/v1/audit_log_service_pb.js";
@@ -34,7 +37,7 @@ logger.info({ webhookHost: new URL(settings.webhookUrl).host, signingKeys: setti
 
 const exporter = createAuditExporter({
   db,
-  leaderLock: createAdvisoryLeaderLock({ connectionString: config.AUDIT_EXPORT_DATABASE_URL!, logger }),
+  leaderLock: createAdvisoryLeaderLock({ connectionString: runtime.database!.url, logger }),
   auditLog: createServiceClient(AuditLogService, { baseUrl: settings.backofficeUrl, internalAuth: runtime.internalAuth.clientInterceptor }),
   webhook: createWebhookSender({ url: settings.webhookUrl, keys: settings.signingKeys, timeoutMs: settings.requestTimeoutMs }),
   settings,
