@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { callRecorder } from "./call-record.js";
 import { createTransportFailureInterceptor } from "./transport-failures.js";
 
 /**
@@ -33,8 +34,9 @@ export function createServiceClient<S extends DescService>(service: S, options: 
   const transport = createGrpcTransport({
     baseUrl: options.baseUrl,
     defaultTimeoutMs: options.defaultTimeoutMs ?? 5_000,
-    // Transport failures are normalised outermost; signing must see the request exactly as sent, so it comes last.
-    interceptors: [createTransportFailureInterceptor(), ...(options.interceptors ?? []), options.internalAuth],
+    // Transport failures are normalised outermost; signing must see the request exactly as sent, so it comes last
+    // (but for the test run's call recorder, which only reads the caller id signing set).
+    interceptors: [createTransportFailureInterceptor(), ...(options.interceptors ?? []), options.internalAuth, ...(callRecorder ? [callRecorder] : [])],
   });
   return createClient(service, transport);
 }
