@@ -13,6 +13,7 @@ import { databases } from "../../platform/mesh/catalogue.js";
 import { cluster, pooler, rabbitmqCluster } from "./custom-resources.js";
 import { databaseClusterOf, LOCAL_REDIS, RABBITMQ_CLUSTER } from "./data-names.js";
 import { metadata, NAME_LABEL, partOf } from "./labels.js";
+import { containerSecurityContext, podSecurityContext } from "./security-context.js";
 import { ANNOTATION_PREFIX, NAMESPACE, PART_OF, type OverlayName } from "./settings.js";
 
 /** The namespace. Pods must meet the `baseline` Pod Security Standard (the sidecars' init containers need NET_ADMIN); `restricted` is reported. */
@@ -116,7 +117,8 @@ function localRedisObjects() {
           metadata: { labels },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: "RuntimeDefault" } },
+            // The redis image's own user.
+            securityContext: podSecurityContext(999),
             containers: [
               {
                 name: "redis",
@@ -127,13 +129,7 @@ function localRedisObjects() {
                 readinessProbe: { tcpSocket: { port: "tcp-redis" }, periodSeconds: 5 },
                 livenessProbe: { tcpSocket: { port: "tcp-redis" }, periodSeconds: 10 },
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                securityContext: {
-                  runAsNonRoot: true,
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: containerSecurityContext(),
                 volumeMounts: [{ name: "data", mountPath: "/data" }],
               },
             ],

@@ -12,9 +12,9 @@ import { databaseClusterOf } from "./data-names.js";
 import { configMapName } from "./environment.js";
 import { metadata, partOf } from "./labels.js";
 import { databaseAppSecret } from "./secrets.js";
+import { containerSecurityContext, podSecurityContext } from "./security-context.js";
 import { IMAGE } from "./settings.js";
 import { imageTag } from "./version.js";
-import { RUN_AS_USER } from "./workloads.js";
 
 /** The component label of the migration Jobs and their pods. */
 export const MIGRATION_COMPONENT = "migration";
@@ -45,7 +45,7 @@ export function migrationJob(database: DatabaseEntry): Job {
           restartPolicy: "Never",
           serviceAccountName: MIGRATIONS_SERVICE_ACCOUNT,
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: RUN_AS_USER, runAsGroup: RUN_AS_USER, seccompProfile: { type: "RuntimeDefault" } },
+          securityContext: podSecurityContext(),
           containers: [
             {
               name: "migrate",
@@ -56,13 +56,7 @@ export function migrationJob(database: DatabaseEntry): Job {
               envFrom: [{ configMapRef: { name: configMapName(processByName(database.owner)) } }],
               env: [{ name: database.env, valueFrom: { secretKeyRef: { name: databaseAppSecret(cluster.name), key: "uri" } } }],
               resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-              securityContext: {
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: containerSecurityContext(),
               volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
             },
           ],

@@ -30,7 +30,7 @@ export interface SecretVariable {
 
 /** Secrets made by hand (or a secrets manager) in production, by name: what the docs list. */
 export const provisionedSecrets = {
-  "wallet-redis": "`url`: the Redis URL (`rediss://:<password>@<host>:6380` for a managed Redis; the local overlay's script points it at its StatefulSet)",
+  "wallet-redis": "`url`: the Redis URL (`rediss://:<password>@<host>:6380` for a managed Redis); on a local cluster also `password`, which its StatefulSet requires",
   "wallet-internal-auth": "`caller-keys`: INTERNAL_AUTH_CALLER_KEYS for hmac mode (local overlay only; mesh mode needs no keys)",
   "wallet-internal-auth-<process>": "`secret`: the process's own INTERNAL_AUTH_SECRET for hmac mode (local overlay only)",
   "identity-secrets": "`key-encryption-secret`: IDENTITY_KEY_ENCRYPTION_SECRET, encrypts signing keys and TOTP secrets at rest",

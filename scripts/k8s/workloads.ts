@@ -13,11 +13,9 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ProcessEntry } from "../../platform/mesh/catalogue.js";
 import { configMapName, secretEnv } from "./environment.js";
 import { metadata, processLabels, selectorOf } from "./labels.js";
+import { containerSecurityContext, podSecurityContext } from "./security-context.js";
 import { ANNOTATION_PREFIX, deploymentOf, drain, IMAGE, terminationGracePeriodSeconds, workloadOf } from "./settings.js";
 import { imageTag } from "./version.js";
-
-/** The user the image runs as (numeric, so `runAsNonRoot` can be checked without the image). */
-export const RUN_AS_USER = 10001;
 
 /** The name of a server's traffic port: `http` for the REST edge, `grpc` for the others. */
 export const trafficPortName = (entry: ProcessEntry): "http" | "grpc" => (entry.name === "gateway" ? "http" : "grpc");
@@ -56,13 +54,7 @@ function container(entry: ProcessEntry): IContainer {
     livenessProbe: httpProbe("/healthz", 10, 3),
     readinessProbe: httpProbe("/readyz", 5, 2),
     ...(server ? { lifecycle: { preStop: { sleep: { seconds: drain.preStopSeconds } } } } : {}),
-    securityContext: {
-      runAsNonRoot: true,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: containerSecurityContext(),
     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
   };
 }
@@ -73,13 +65,7 @@ function podSpec(entry: ProcessEntry): IPodSpec {
     // No process talks to the Kubernetes API; Istio's sidecar has a token of its own.
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: RUN_AS_USER,
-      runAsGroup: RUN_AS_USER,
-      fsGroup: RUN_AS_USER,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: podSecurityContext(),
     topologySpreadConstraints: [
       { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selectorOf(entry) } },
       { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selectorOf(entry) } },

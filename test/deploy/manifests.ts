@@ -56,10 +56,17 @@ export function renderedObjects(dir: string): Located[] {
 /** An overlay's two roots: its workloads and its migration Jobs (the release command). */
 export const overlayRoots = (overlay: string) => ({ main: `k8s/overlays/${overlay}`, migrations: `k8s/overlays/${overlay}/migrations` });
 
-/** Everything an overlay creates, its migrations included. */
+const rendered = new Map<string, Located[]>();
+
+/** Everything an overlay creates, its migrations included (read once per test file). */
 export function overlayObjects(overlay: string): Located[] {
-  const roots = overlayRoots(overlay);
-  return [...renderedObjects(roots.main), ...renderedObjects(roots.migrations)];
+  let objects = rendered.get(overlay);
+  if (!objects) {
+    const roots = overlayRoots(overlay);
+    objects = [...renderedObjects(roots.main), ...renderedObjects(roots.migrations)];
+    rendered.set(overlay, objects);
+  }
+  return objects;
 }
 
 /** Objects of one kind. */
