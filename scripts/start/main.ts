@@ -24,12 +24,17 @@
  * are created; LOG_LEVEL applies to all. Every process gets a signing key of
  * its own, made for the run and listed under its caller for every receiver;
  * INTERNAL_AUTH_CALLER_KEYS adds keys of your own (e.g. the payments system's).
+ * MESH_FROM_BUILD=1 runs every process from the production build (`npm run
+ * build` first: `node dist/services/<service>/src/<entry>.js`, no TypeScript
+ * loader) instead of through tsx.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateServiceDatabase } from "../../platform/db/index.js";
-import { databases, processes } from "../../platform/mesh/catalogue.js";
+import { BUILD_DIR, builtEntryOf } from "../../platform/mesh/build-output.js";
+import { databases, processes, type ProcessEntry } from "../../platform/mesh/catalogue.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { meshIdentityFromEnv, portsOf, sharedMeshEnv, signingEnvOf, type MeshIdentity } from "./mesh-env.js";
 import { paint } from "./log-format.js";
@@ -51,6 +56,18 @@ try {
 }
 const { offset } = mesh;
 
+/** With MESH_FROM_BUILD=1, the processes run from the production build's JavaScript. */
+const fromBuild = process.env.MESH_FROM_BUILD === "1";
+const entryPathOf = (entry: ProcessEntry) =>
+  fromBuild ? path.join(repoRoot, BUILD_DIR, builtEntryOf(entry)) : path.join(repoRoot, "services", entry.service, entry.entry);
+if (fromBuild) {
+  const missing = processes.filter((entry) => !existsSync(entryPathOf(entry)));
+  if (missing.length > 0) {
+    console.error(`MESH_FROM_BUILD=1: the build has no entry point for ${missing.map((entry) => entry.name).join(", ")}; run npm run build first`);
+    process.exit(1);
+  }
+}
+
 let infra: Infrastructure;
 try {
   infra = await resolveInfrastructureFromEnv();
@@ -58,7 +75,7 @@ try {
   console.error((err as Error).message);
   process.exit(1);
 }
-say(`mesh "${mesh.name}", ports shifted by ${offset}`);
+say(`mesh "${mesh.name}", ports shifted by ${offset}${fromBuild ? `, processes from the build in ${BUILD_DIR}/` : ""}`);
 say(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}, rabbitmq ${infra.sources.amqp}`);
 
 let shared: NodeJS.ProcessEnv;
@@ -120,6 +137,7 @@ let tablePrinted = false;
 const supervisor = createSupervisor({
   nameWidth,
   policy: DEFAULT_RESTART_POLICY,
+  ...(fromBuild ? { nodeArgs: [] } : {}),
   events: {
     onStarted: (name, pid, restarts) => {
       say(`${name} ${restarts === 0 ? "started" : `restarted (restart ${restarts})`}, pid ${pid}`);
@@ -159,7 +177,7 @@ const started = processes.map((entry) => {
     ADMIN_PORT: String(ports.adminPort),
     ...(ports.grpcPort === undefined ? {} : { GRPC_PORT: String(ports.grpcPort) }),
   };
-  const supervised = supervisor.start(entry.name, path.join(repoRoot, "services", entry.service, entry.entry), env);
+  const supervised = supervisor.start(entry.name, entryPathOf(entry), env);
   return { entry, ports, supervised };
 });
 const ready = new Map<string, boolean>();

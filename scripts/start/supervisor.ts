@@ -25,11 +25,14 @@ export interface SupervisorEvents {
 }
 
 /**
- * Starts TypeScript entry points as separate Node processes, prefixes their
- * output with the process name, and restarts a process that exits while the
- * mesh is not stopping, with backoff (see {@link restartDecision}).
+ * Starts entry points as separate Node processes, prefixes their output with
+ * the process name, and restarts a process that exits while the mesh is not
+ * stopping, with backoff (see {@link restartDecision}). `nodeArgs` come before
+ * the entry (default: tsx's loader, for TypeScript; none for the build's
+ * JavaScript).
  */
-export function createSupervisor(options: { nameWidth: number; policy: RestartPolicy; events: SupervisorEvents }) {
+export function createSupervisor(options: { nameWidth: number; policy: RestartPolicy; events: SupervisorEvents; nodeArgs?: readonly string[] }) {
+  const nodeArgs = options.nodeArgs ?? ["--import", "tsx"];
   const running: Array<SupervisedProcess & { child: ChildProcess; restarts: number; cancelRestart: () => void }> = [];
   let stopping = false;
   // Last resort if the supervisor itself ends abruptly: leave no orphans behind.
@@ -47,7 +50,7 @@ export function createSupervisor(options: { nameWidth: number; policy: RestartPo
     const spawnChild = () => {
       // Own process group: Ctrl-C in the terminal reaches only the supervisor, which
       // then stops each process gracefully with one SIGTERM.
-      const child = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       for (const stream of [child.stdout, child.stderr]) {
         createInterface({ input: stream }).on("line", (line) => {
           process.stdout.write(formatLogLine(name, index, line, options.nameWidth) + "\n");

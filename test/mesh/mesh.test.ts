@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,7 @@ import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { BackofficeService } from "../../gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { processes } from "../../platform/mesh/catalogue.js";
+import { BUILD_DIR, builtEntryOf } from "../../platform/mesh/build-output.js";
 import { grpcJsHealthCheck, grpcJsListServices } from "../../platform/testing/index.js";
 import amqp from "amqplib";
 import { meshStateNames } from "../../scripts/start/mesh-env.js";
@@ -40,13 +42,13 @@ const meshEnv = { GATEWAY_TRUSTED_PROXIES: "loopback" };
 
 describe("npm start", () => {
   let mesh: StartedMesh;
-  /** A second mesh on the same PostgreSQL, Redis and RabbitMQ, started at the same time. */
+  /** A second mesh on the same PostgreSQL, Redis and RabbitMQ, started at the same time, from the production build. */
   let other: StartedMesh;
   const portOf = (name: string, of: StartedMesh = mesh) => grpcProcesses.find((p) => p.name === name)!.grpcPort! + of.offset;
   const edgeOf = (of: StartedMesh) => `http://127.0.0.1:${portOf("gateway", of)}`;
 
   before(async () => {
-    const started = await Promise.allSettled([startMesh({ env: meshEnv }), startMesh({ env: meshEnv })]);
+    const started = await Promise.allSettled([startMesh({ env: meshEnv }), startMesh({ env: meshEnv, fromBuild: true })]);
     for (const result of started) if (result.status === "fulfilled") (mesh ? (other = result.value) : (mesh = result.value));
     const failed = started.find((result) => result.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -62,6 +64,18 @@ describe("npm start", () => {
     assert.equal(grpcProcesses.length, 7);
     for (const entry of processes) {
       assert.match(mesh.output(), new RegExp(`${entry.name}\\s+(\\d+|-)\\s+${entry.adminPort + mesh.offset}\\s+ready`), `${entry.name} is ready`);
+    }
+  });
+
+  test("the second mesh runs every process from the production build (npm run build): plain node on dist/ JavaScript, no TypeScript loader, each one ready", async () => {
+    assert.match(other.output(), /processes from the build in dist\//);
+    for (const entry of processes) {
+      assert.match(other.output(), new RegExp(`${entry.name}\\s+(\\d+|-)\\s+${entry.adminPort + other.offset}\\s+ready`), `${entry.name} is ready`);
+      const pid = other.pidOf(entry.name);
+      const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
+      assert.deepEqual(argv.slice(1), [path.join(repoRoot, BUILD_DIR, builtEntryOf(entry))], `${entry.name}: ${argv.join(" ")}`);
+      const nodeOptions = (await readFile(`/proc/${pid}/environ`, "utf8")).split("\0").find((line) => line.startsWith("NODE_OPTIONS="));
+      assert.doesNotMatch(nodeOptions ?? "", /tsx/, entry.name);
     }
   });
 
@@ -233,5 +247,10 @@ describe("npm start", () => {
   test("Ctrl-C stops every process and exits 0", async () => {
     assert.equal(await mesh.stop(), 0);
     assert.match(mesh.output(), /stopped: every process exited cleanly/);
+  });
+
+  test("Ctrl-C stops every process of the mesh from the build and exits 0", async () => {
+    assert.equal(await other.stop(), 0);
+    assert.match(other.output(), /stopped: every process exited cleanly/);
   });
 });

@@ -13,6 +13,8 @@ import { externalCallers } from "../../platform/mesh/call-graph.js";
 import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
 import { meshDatabaseName } from "../../scripts/start/mesh-env.js";
+import { buildDist } from "../../scripts/build/build-dist.js";
+import { BUILD_DIR } from "../../platform/mesh/build-output.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -84,9 +86,12 @@ export async function startMesh(
     timeoutMs?: number;
     /** Variables for the start script, e.g. limits, or URLs of proxies in front of the mesh's own ports. */
     env?: NodeJS.ProcessEnv | ((offset: number) => NodeJS.ProcessEnv | Promise<NodeJS.ProcessEnv>);
+    /** Run `npm run build` first and start every process from it (MESH_FROM_BUILD=1). */
+    fromBuild?: boolean;
   } = {},
 ): Promise<StartedMesh> {
   const infra = await testInfrastructure();
+  if (options.fromBuild) await buildDist({ root: repoRoot, outDir: path.join(repoRoot, BUILD_DIR) });
   const offset = await pickFreeOffset();
   const name = `test-mesh-${randomSuffix()}`;
   // One test key per caller, key id "test"; npm start adds them to the keys of its own processes.
@@ -105,6 +110,7 @@ export async function startMesh(
       REDIS_URL: infra.redisUrl,
       AMQP_URL: infra.amqpUrl,
       NO_COLOR: "1",
+      ...(options.fromBuild ? { MESH_FROM_BUILD: "1" } : {}),
       ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],

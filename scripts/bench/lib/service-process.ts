@@ -23,7 +23,10 @@ export function freePort(): Promise<number> {
 export interface ServiceProcessOptions {
   /** Name for messages, e.g. `ledger`. */
   readonly name: string;
-  /** Entry point relative to the repository root, e.g. `services/ledger/src/main.ts`. */
+  /**
+   * Entry point relative to the repository root, e.g. `services/ledger/src/main.ts`
+   * (run through tsx) or `dist/services/ledger/src/main.js` (the build's, run by plain node).
+   */
   readonly entry: string;
   /** The whole environment of the child (GRPC_PORT and ADMIN_PORT are added). */
   readonly env: NodeJS.ProcessEnv;
@@ -39,6 +42,7 @@ export interface ServiceProcess {
   /** `http://127.0.0.1:<grpc port>` */
   readonly url: string;
   readonly adminUrl: string;
+  readonly pid: number;
   /** The last lines the process wrote, for error messages. */
   recentOutput(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
@@ -49,13 +53,14 @@ export interface ServiceProcess {
 const KEPT_LINES = 40;
 
 /**
- * Starts a mesh service's entry point with tsx on free loopback ports and
+ * Starts a mesh service's entry point (TypeScript with tsx, JavaScript with plain node) on free loopback ports and
  * waits until its `/readyz` answers 200. Its output is kept (not printed)
  * so a failure can show it; the process is killed if it does not get ready.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const [grpcPort, adminPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", path.join(repoRoot, options.entry)], {
+  const loader = options.entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, path.join(repoRoot, options.entry)], {
     cwd: repoRoot,
     env: { ...options.env, HOST: "127.0.0.1", GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -87,7 +92,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       const response = await fetch(`${adminUrl}/readyz`, { signal: AbortSignal.timeout(1_000) });
       if (response.ok) {
         options.log(`${options.name} ready on ${grpcPort} (admin ${adminPort}), pid ${child.pid}`);
-        return { url: `http://127.0.0.1:${grpcPort}`, adminUrl, recentOutput, stop };
+        return { url: `http://127.0.0.1:${grpcPort}`, adminUrl, pid: child.pid!, recentOutput, stop };
       }
     } catch {
       // not listening yet
