@@ -15,11 +15,12 @@ import { Code, ConnectError, createContextKey, type HandlerContext } from "@conn
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { sql } from "kysely";
 import { accessPolicyOf } from "#platform/authz/index.js";
+import { errorInfoOf } from "#platform/clients/index.js";
 import { callAuditKey, record, type CallAudit } from "../audit.service.js";
 import type { BackofficeDeps } from "../context.js";
 import { decideAccess } from "../domain/access.js";
 import { auditReasonOf, auditTargetOf } from "../domain/audit-targets.js";
-import { auditUnavailable, backofficeRefusal } from "./refusals.js";
+import { auditUnavailable, BACKOFFICE_ERROR_DOMAIN, backofficeRefusal } from "./refusals.js";
 import { callFacts, verifyStaff, type StaffCaller } from "./staff-caller.js";
 
 /** Context key of the verified staff caller, for handlers. */
@@ -118,6 +119,8 @@ async function assertAuditWritable(deps: Pick<BackofficeDeps, "db" | "logger">):
   }
 }
 
+/** The gate's own refusal for an unwritable log: answered as it is, with no entry attempted again. */
 function isAuditUnavailable(error: ConnectError): boolean {
-  return error.code === Code.Unavailable && error.rawMessage.startsWith("the audit log cannot be written");
+  const info = errorInfoOf(error);
+  return info?.domain === BACKOFFICE_ERROR_DOMAIN && info.reason === "AUDIT_UNAVAILABLE";
 }
