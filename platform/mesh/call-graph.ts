@@ -100,6 +100,8 @@ export const callGraph = {
     VerifyIntegrity: staff,
     // Manual corrections, after a second staff member's approval in the backoffice.
     AdjustBalance: staff,
+    // Bulk payouts, settlement and imports: the payments system's batch jobs.
+    CreateTransfers: ["payments"],
     // CloseAccount, Withdraw, GetBalanceAt: no caller yet. ExpireHolds: the ledger's own maintenance loop runs it in process.
   },
   "wallet.risk.v1.RiskService": {

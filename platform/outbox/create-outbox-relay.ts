@@ -111,12 +111,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const result: BatchResult = { claimed: rows.length, sent: new Map(), failed: new Map(), dead: new Map(), connectionLost: false };
       if (rows.length === 0) return result;
 
-      const outcomes = await publisher.publishBatch(rows);
       const sent: string[] = [];
       const failures: OutboxFailure[] = [];
+      // A row whose JSON payload cannot be encoded is dead at once: no retry can mend it.
+      for (const row of rows.filter((r) => r.unencodable !== undefined)) {
+        failures.push({ eventId: row.eventId, attempts: row.attempts + 1, error: row.unencodable!, dead: true, retryInMs: 0 });
+        increment(result.failed, row.producer);
+        increment(result.dead, row.producer);
+      }
+      const publishable = rows.filter((r) => r.unencodable === undefined);
+      const outcomes = publishable.length > 0 ? await publisher.publishBatch(publishable) : [];
       let connectionLost = false;
       outcomes.forEach((outcome, index) => {
-        const row = rows[index]!;
+        const row = publishable[index]!;
         if (outcome.status === "confirmed") {
           sent.push(row.eventId);
           increment(result.sent, row.producer);

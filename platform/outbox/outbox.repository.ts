@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
+import { envelopeBytes } from "./envelope-bytes.js";
 import type { OutboxDatabase, OutboxStatus } from "./outbox.table.js";
 
 /** A claimed row: what the relay needs to publish it. */
@@ -9,10 +10,13 @@ export interface ClaimedOutboxEvent {
   readonly routingKey: string;
   readonly aggregateType: string;
   readonly aggregateId: string;
+  /** The binary envelope (empty when `unencodable`). */
   readonly payload: Uint8Array;
   readonly occurredAt: Date;
   /** Failed publish attempts so far. */
   readonly attempts: number;
+  /** Why a proto3 JSON payload could not be encoded: the row can never be published. */
+  readonly unencodable?: string;
 }
 
 /** A publish failure to record on one row. */
@@ -55,6 +59,7 @@ export async function claimDueOutboxEvents(
       "aggregate_type",
       "aggregate_id",
       "payload",
+      "payload_json",
       "occurred_at",
       "attempts",
     ])
@@ -63,16 +68,24 @@ export async function claimDueOutboxEvents(
   if (options.producer !== undefined) query = query.where("producer", "=", options.producer);
   const rows = await query.orderBy("created_at").limit(options.limit).forUpdate().skipLocked().execute();
   return rows.map((row) => ({
+    ...encodedPayload(row),
     eventId: row.event_id,
     producer: row.producer,
     eventType: row.event_type,
     routingKey: row.routing_key,
     aggregateType: row.aggregate_type,
     aggregateId: row.aggregate_id,
-    payload: row.payload,
     occurredAt: row.occurred_at,
     attempts: row.attempts,
   }));
+}
+
+function encodedPayload(row: Parameters<typeof envelopeBytes>[0]): { payload: Uint8Array; unencodable?: string } {
+  try {
+    return { payload: envelopeBytes(row) };
+  } catch (err) {
+    return { payload: new Uint8Array(), unencodable: `payload_json is not an EventEnvelope: ${(err as Error).message}` };
+  }
 }
 
 /** Marks rows published (confirmed by the broker). */

@@ -1,3 +1,4 @@
+import type { JsonValue } from "@bufbuild/protobuf";
 import type { ColumnType, Generated } from "kysely";
 
 /** Lifecycle of an outbox row: waiting (or retrying), published, or given up on. */
@@ -14,8 +15,10 @@ export interface OutboxEventsTable {
   aggregate_type: string;
   aggregate_id: string;
   aggregate_version: ColumnType<bigint, bigint | undefined, bigint>;
-  /** The encoded `wallet.events.v1.EventEnvelope`. */
+  /** The encoded `wallet.events.v1.EventEnvelope`; empty when `payload_json` holds it. */
   payload: Uint8Array;
+  /** The envelope as proto3 JSON, for rows written by SQL (migration 0002); the relay encodes it. */
+  payload_json: ColumnType<JsonValue | null, JsonValue | undefined, never>;
   occurred_at: ColumnType<Date, Date, Date>;
   status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
   attempts: ColumnType<number, number | undefined, number>;

@@ -11,6 +11,7 @@ copy google-proto-files/google/api/annotations.proto google/api/annotations.prot
 copy google-proto-files/google/api/http.proto google/api/http.proto
 copy google-proto-files/google/api/field_behavior.proto google/api/field_behavior.proto
 copy google-proto-files/google/rpc/error_details.proto google/rpc/error_details.proto
+copy google-proto-files/google/rpc/status.proto google/rpc/status.proto
 copy grpc-health-check/proto/health/v1/health.proto grpc/health/v1/health.proto
 copy @grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto grpc/reflection/v1/reflection.proto
 copy @grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto grpc/reflection/v1alpha/reflection.proto

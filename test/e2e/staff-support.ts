@@ -7,12 +7,12 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fromBinary } from "@bufbuild/protobuf";
 import { decodeJwt } from "jose";
 import { EventEnvelopeSchema } from "../../gen/wallet/events/v1/envelope_pb.js";
 import { closeDb, createDb } from "../../platform/db/index.js";
 import type { OutboxDatabase } from "../../platform/outbox/index.js";
 import { totpAt } from "./journey-support.js";
+import { outboxEnvelope } from "../../platform/outbox/testing/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -60,14 +60,14 @@ export async function invitationToken(identityDatabaseUrl: string, userId: strin
   try {
     const rows = await db
       .selectFrom("outbox_events")
-      .select("payload")
+      .select(["payload", "payload_json"])
       .where("aggregate_id", "=", userId)
       .where("event_type", "=", "wallet.events.v1.RecoveryRequested")
       .orderBy("created_at", "desc")
       .orderBy("event_id", "desc")
       .limit(1)
       .execute();
-    const envelope = rows[0] && fromBinary(EventEnvelopeSchema, rows[0].payload);
+    const envelope = rows[0] && outboxEnvelope(rows[0]);
     if (envelope?.payload.case !== "recoveryRequested") throw new Error(`identity emailed no invitation to ${userId}`);
     return envelope.payload.value.token;
   } finally {

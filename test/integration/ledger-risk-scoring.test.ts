@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, type Interceptor } from "@connectrpc/connect";
 import { Registry } from "prom-client";
@@ -27,6 +26,7 @@ import { DEFAULT_STEP_UP_MAX_AGE_MS } from "../../services/ledger/src/config.js"
 import { eur, fundedWallet, key, openWallet, refusal, useLedger } from "../../services/ledger/test/support/ledger-harness.js";
 import { createRiskRoutes } from "../../services/risk/src/routes.js";
 import { money, useRisk } from "../../services/risk/test/support/risk-harness.js";
+import { outboxEnvelope } from "../../platform/outbox/testing/index.js";
 
 const HALF_OPEN_AFTER_MS = 400;
 const FAIL_OPEN_BELOW = 10_000n;
@@ -101,8 +101,8 @@ async function postedBalance(accountId: string): Promise<bigint> {
 /** The TransferPosted/WithdrawalPosted event of a transaction, from the ledger's outbox. */
 async function movementEvent(transactionId: string) {
   const { db } = await ledger();
-  const row = await db.selectFrom("outbox_events").select("payload").where("aggregate_id", "=", transactionId).executeTakeFirstOrThrow();
-  const payload = fromBinary(EventEnvelopeSchema, row.payload).payload;
+  const row = await db.selectFrom("outbox_events").select(["payload", "payload_json"]).where("aggregate_id", "=", transactionId).executeTakeFirstOrThrow();
+  const payload = outboxEnvelope(row).payload;
   if (payload.case !== "transferPosted" && payload.case !== "withdrawalPosted") throw new Error(`unexpected ${payload.case}`);
   return payload.value;
 }

@@ -17,7 +17,7 @@ import { invalidField } from "./domain/ledger-error.js";
 import { event } from "./events.js";
 import { insertAccount, updateAccountStatus } from "./storage/accounts.repository.js";
 import type { LedgerDatabase } from "./storage/ledger.table.js";
-import { lockAccounts } from "./movements.service.js";
+import { lockAccounts } from "./lock-accounts.js";
 
 type Trx = Transaction<LedgerDatabase>;
 

@@ -11,6 +11,8 @@ export const ledgerConfigFields = {
   LEDGER_IDEMPOTENCY_WAIT: durationMs(5_000),
   /** Period of hold expiry and the key sweep; default 30 s, 0 turns the loop off. */
   LEDGER_MAINTENANCE_INTERVAL: durationMs(30_000),
+  /** Most movements committed together by group commit; default 64 (1 turns batching off). */
+  LEDGER_BATCH_MAX: positiveInt(64),
   /** Score user-initiated transfers and withdrawals with risk; default true. */
   LEDGER_RISK_SCORING: boolean(true),
   /** The risk service; default the local mesh's http://127.0.0.1:8083. */
@@ -34,11 +36,13 @@ export function ledgerSettings(config: {
   LEDGER_IDEMPOTENCY_RETENTION: number;
   LEDGER_IDEMPOTENCY_WAIT: number;
   LEDGER_MAINTENANCE_INTERVAL: number;
+  LEDGER_BATCH_MAX: number;
 }): LedgerSettings {
   return {
     idempotencyRetentionMs: config.LEDGER_IDEMPOTENCY_RETENTION,
     idempotencyWaitMs: config.LEDGER_IDEMPOTENCY_WAIT,
     maintenanceIntervalMs: config.LEDGER_MAINTENANCE_INTERVAL,
+    batchMax: config.LEDGER_BATCH_MAX,
   };
 }
 
@@ -67,4 +71,5 @@ export const defaultLedgerSettings: LedgerSettings = {
   idempotencyRetentionMs: 24 * 3_600_000,
   idempotencyWaitMs: 5_000,
   maintenanceIntervalMs: 30_000,
+  batchMax: 64,
 };

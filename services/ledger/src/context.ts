@@ -24,6 +24,8 @@ export interface LedgerSettings {
   readonly idempotencyWaitMs: number;
   /** Period of the maintenance loop (hold expiry, key sweep); 0 disables it. */
   readonly maintenanceIntervalMs: number;
+  /** Most movements one group commit applies together. */
+  readonly batchMax: number;
 }
 
 /** Who is asking, for audit columns and events. */

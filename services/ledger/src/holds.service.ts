@@ -18,7 +18,7 @@ import { planMovement, type JournalTransaction, type Posting } from "./domain/jo
 import type { Money } from "./domain/money.js";
 import type { Actor } from "./context.js";
 import { event, initiatorOf, money, ts } from "./events.js";
-import { lockAccounts } from "./movements.service.js";
+import { lockAccounts } from "./lock-accounts.js";
 import { findAccounts } from "./storage/accounts.repository.js";
 import { insertHold, lockHold, updateHold } from "./storage/holds.repository.js";
 import { lockBalances, postTransaction, saveBalances } from "./storage/journal.repository.js";

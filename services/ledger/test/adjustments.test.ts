@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { sql, type Kysely } from "kysely";
@@ -15,6 +14,7 @@ import { AccountKind } from "#gen/wallet/ledger/v1/account_pb.js";
 import { AdjustmentReason, EntryDirection, TransactionKind } from "#gen/wallet/ledger/v1/transaction_pb.js";
 import type { LedgerDatabase } from "../src/storage/ledger.table.js";
 import { eur, fundedWallet, key, openWallet, refusal, useLedger, type LedgerClient } from "./support/ledger-harness.js";
+import { outboxEnvelope } from "../../../platform/outbox/testing/index.js";
 
 const ledger = useLedger();
 
@@ -49,8 +49,8 @@ async function outboxOf(db: Kysely<LedgerDatabase>, transactionId: string) {
 
 /** Every outbox row naming `accountId` in its payload's account_id (an AdjustmentPosted about the wallet). */
 async function adjustmentEventsOf(db: Kysely<LedgerDatabase>, accountId: string) {
-  const rows = await db.selectFrom("outbox_events").select("payload").where("event_type", "=", "wallet.events.v1.AdjustmentPosted").execute();
-  return rows.map((r) => fromBinary(EventEnvelopeSchema, r.payload)).filter((e) => e.payload.case === "adjustmentPosted" && e.payload.value.accountId === accountId);
+  const rows = await db.selectFrom("outbox_events").select(["payload", "payload_json"]).where("event_type", "=", "wallet.events.v1.AdjustmentPosted").execute();
+  return rows.map((r) => outboxEnvelope(r)).filter((e) => e.payload.case === "adjustmentPosted" && e.payload.value.accountId === accountId);
 }
 
 async function posted(client: LedgerClient, accountId: string): Promise<bigint | undefined> {
@@ -130,7 +130,7 @@ describe("balance adjustments", () => {
       rows.map((r) => [r.event_type, r.routing_key, r.aggregate_type, r.producer, r.status]),
       [["wallet.events.v1.AdjustmentPosted", "ledger.AdjustmentPosted", "transaction", "ledger", "pending"]],
     );
-    const envelope = fromBinary(EventEnvelopeSchema, rows[0]!.payload);
+    const envelope = outboxEnvelope(rows[0]!);
     assert.equal(envelope.payload.case, "adjustmentPosted");
     const e = envelope.payload.value!;
     assert.deepEqual(
@@ -147,7 +147,7 @@ describe("balance adjustments", () => {
     const client = clientOf("backoffice");
     const wallet = await fundedWallet(client, 100);
     const res = await client.adjustBalance(adjustment(wallet, { reasonCode: AdjustmentReason.CORRECTION }));
-    const e = fromBinary(EventEnvelopeSchema, (await outboxOf(db, res.transaction!.id))[0]!.payload).payload;
+    const e = outboxEnvelope((await outboxOf(db, res.transaction!.id))[0]!).payload;
     assert.equal(e.case, "adjustmentPosted");
     assert.deepEqual([e.value!.direction, e.value!.reasonCode, e.value!.balanceAfter?.amountMinor], [EntryDirection.CREDIT, AdjustmentReason.CORRECTION, 350n]);
   });

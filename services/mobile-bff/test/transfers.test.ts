@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { decodeJwt } from "jose";
 import { Channel } from "#gen/wallet/common/v1/channel_pb.js";
@@ -8,6 +7,7 @@ import { EventEnvelopeSchema } from "#gen/wallet/events/v1/envelope_pb.js";
 import { Code } from "@connectrpc/connect";
 import { Direction, TransactionType } from "#gen/wallet/bff/v1/transaction_pb.js";
 import { eur, key, refusal, useBffMesh, type BffMesh, type TestUser } from "./support/bff-harness.js";
+import { outboxEnvelope } from "../../../platform/outbox/testing/index.js";
 
 const mesh = useBffMesh();
 
@@ -51,8 +51,8 @@ test("the ledger receives the verified token's user, session, device and the cli
   const [a, b] = await Promise.all([funded(m, 1_000n), funded(m, 0n)]);
   const client = m.bff({ subject: a.user.userId, accessToken: a.user.accessToken, headers: { "x-client-ip": "203.0.113.7" } });
   const sent = await client.transfer({ recipient: { case: "recipientAccountId", value: b.accountId }, amount: eur(10), idempotencyKey: key() });
-  const rows = await m.ledger.db.selectFrom("outbox_events").select("payload").where("aggregate_id", "=", sent.transaction!.id).execute();
-  const envelope = fromBinary(EventEnvelopeSchema, rows[0]!.payload);
+  const rows = await m.ledger.db.selectFrom("outbox_events").select(["payload", "payload_json"]).where("aggregate_id", "=", sent.transaction!.id).execute();
+  const envelope = outboxEnvelope(rows[0]!);
   assert.equal(envelope.payload.case, "transferPosted");
   const initiator = envelope.payload.case === "transferPosted" ? envelope.payload.value.initiator : undefined;
   const claims = decodeJwt(a.user.accessToken);

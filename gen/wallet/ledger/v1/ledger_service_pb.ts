@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Status } from "../../../google/rpc/status_pb.js";
+import { file_google_rpc_status } from "../../../google/rpc/status_pb.js";
 import type { Money } from "../../common/v1/money_pb.js";
 import { file_wallet_common_v1_money } from "../../common/v1/money_pb.js";
 import type { PageRequest, PageResponse } from "../../common/v1/pagination_pb.js";
@@ -26,7 +28,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/ledger/v1/ledger_service.proto.
  */
 export const file_wallet_ledger_v1_ledger_service: GenFile = /*@__PURE__*/
-  fileDesc("CiV3YWxsZXQvbGVkZ2VyL3YxL2xlZGdlcl9zZXJ2aWNlLnByb3RvEhB3YWxsZXQubGVkZ2VyLnYxIqoBChJPcGVuQWNjb3VudFJlcXVlc3QSFQoNb3duZXJfdXNlcl9pZBgBIAEoCRIrCgRraW5kGAIgASgOMh0ud2FsbGV0LmxlZGdlci52MS5BY2NvdW50S2luZBIQCghjdXJyZW5jeRgDIAEoCRIWCg5hbGxvd19uZWdhdGl2ZRgEIAEoCBINCgVsYWJlbBgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkiQQoTT3BlbkFjY291bnRSZXNwb25zZRIqCgdhY2NvdW50GAEgASgLMhkud2FsbGV0LmxlZGdlci52MS5BY2NvdW50IicKEUdldEFjY291bnRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkibAoSR2V0QWNjb3VudFJlc3BvbnNlEioKB2FjY291bnQYASABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkFjY291bnQSKgoHYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZSLJAQoTTGlzdEFjY291bnRzUmVxdWVzdBIVCg1vd25lcl91c2VyX2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEisKBGtpbmQYAyABKA4yHS53YWxsZXQubGVkZ2VyLnYxLkFjY291bnRLaW5kEi8KBnN0YXR1cxgEIAEoDjIfLndhbGxldC5sZWRnZXIudjEuQWNjb3VudFN0YXR1cxIrCgRwYWdlGAUgASgLMh0ud2FsbGV0LmNvbW1vbi52MS5QYWdlUmVxdWVzdCJ8ChRMaXN0QWNjb3VudHNSZXNwb25zZRI2CghhY2NvdW50cxgBIAMoCzIkLndhbGxldC5sZWRnZXIudjEuQWNjb3VudFdpdGhCYWxhbmNlEiwKBHBhZ2UYAiABKAsyHi53YWxsZXQuY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJsChJBY2NvdW50V2l0aEJhbGFuY2USKgoHYWNjb3VudBgBIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQWNjb3VudBIqCgdiYWxhbmNlGAIgASgLMhkud2FsbGV0LmxlZGdlci52MS5CYWxhbmNlIlMKFEZyZWV6ZUFjY291bnRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSJDChVGcmVlemVBY2NvdW50UmVzcG9uc2USKgoHYWNjb3VudBgBIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQWNjb3VudCJVChZVbmZyZWV6ZUFjY291bnRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSJFChdVbmZyZWV6ZUFjY291bnRSZXNwb25zZRIqCgdhY2NvdW50GAEgASgLMhkud2FsbGV0LmxlZGdlci52MS5BY2NvdW50IlIKE0Nsb3NlQWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIkIKFENsb3NlQWNjb3VudFJlc3BvbnNlEioKB2FjY291bnQYASABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkFjY291bnQiogIKDFRvcFVwUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEicKBmFtb3VudBgCIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSGgoSZnVuZGluZ19hY2NvdW50X2lkGAMgASgJEhoKEmV4dGVybmFsX3JlZmVyZW5jZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRI+CghtZXRhZGF0YRgGIAMoCzIsLndhbGxldC5sZWRnZXIudjEuVG9wVXBSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJvCg1Ub3BVcFJlc3BvbnNlEjIKC3RyYW5zYWN0aW9uGAEgASgLMh0ud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbhIqCgdiYWxhbmNlGAIgASgLMhkud2FsbGV0LmxlZGdlci52MS5CYWxhbmNlIuACCg9XaXRoZHJhd1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRInCgZhbW91bnQYAiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Eh0KFXNldHRsZW1lbnRfYWNjb3VudF9pZBgDIAEoCRIaChJleHRlcm5hbF9yZWZlcmVuY2UYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSQQoIbWV0YWRhdGEYBiADKAsyLy53YWxsZXQubGVkZ2VyLnYxLldpdGhkcmF3UmVxdWVzdC5NZXRhZGF0YUVudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgHIAEoCRIzCgxyaXNrX2NvbnRleHQYCCABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlJpc2tDb250ZXh0Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKIAQoQV2l0aGRyYXdSZXNwb25zZRIyCgt0cmFuc2FjdGlvbhgBIAEoCzIdLndhbGxldC5sZWRnZXIudjEuVHJhbnNhY3Rpb24SKgoHYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZRIUCgx1bmRlcl9yZXZpZXcYAyABKAgiwQIKD1RyYW5zZmVyUmVxdWVzdBIXCg9mcm9tX2FjY291bnRfaWQYASABKAkSFQoNdG9fYWNjb3VudF9pZBgCIAEoCRInCgZhbW91bnQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EhMKC2Rlc2NyaXB0aW9uGAQgASgJEkEKCG1ldGFkYXRhGAUgAygLMi8ud2FsbGV0LmxlZGdlci52MS5UcmFuc2ZlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSMwoMcmlza19jb250ZXh0GAcgASgLMh0ud2FsbGV0LmxlZGdlci52MS5SaXNrQ29udGV4dBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEijQEKEFRyYW5zZmVyUmVzcG9uc2USMgoLdHJhbnNhY3Rpb24YASABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zYWN0aW9uEi8KDGZyb21fYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZRIUCgx1bmRlcl9yZXZpZXcYAyABKAgikAIKDVJlZnVuZFJlcXVlc3QSHwoXb3JpZ2luYWxfdHJhbnNhY3Rpb25faWQYASABKAkSJwoGYW1vdW50GAIgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIOCgZyZWFzb24YAyABKAkSGgoSZnVuZGluZ19hY2NvdW50X2lkGAQgASgJEj8KCG1ldGFkYXRhGAUgAygLMi0ud2FsbGV0LmxlZGdlci52MS5SZWZ1bmRSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ7Cg5SZWZ1bmRSZXNwb25zZRIyCgt0cmFuc2FjdGlvbhgBIAEoCzIdLndhbGxldC5sZWRnZXIudjEuVHJhbnNhY3Rpb24SNQoUcmVtYWluaW5nX3JlZnVuZGFibGUYAiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5IuMCChRBZGp1c3RCYWxhbmNlUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEjMKCWRpcmVjdGlvbhgCIAEoDjIgLndhbGxldC5sZWRnZXIudjEuRW50cnlEaXJlY3Rpb24SJwoGYW1vdW50GAMgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRI3CgtyZWFzb25fY29kZRgEIAEoDjIiLndhbGxldC5sZWRnZXIudjEuQWRqdXN0bWVudFJlYXNvbhIOCgZyZWFzb24YBSABKAkSRgoIbWV0YWRhdGEYBiADKAsyNC53YWxsZXQubGVkZ2VyLnYxLkFkanVzdEJhbGFuY2VSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ3ChVBZGp1c3RCYWxhbmNlUmVzcG9uc2USMgoLdHJhbnNhY3Rpb24YASABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zYWN0aW9uEioKB2JhbGFuY2UYAiABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkJhbGFuY2Ui9wIKFEF1dGhvcml6ZUhvbGRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSHgoWZGVzdGluYXRpb25fYWNjb3VudF9pZBgCIAEoCRInCgZhbW91bnQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EiYKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhITCgtkZXNjcmlwdGlvbhgFIAEoCRJGCghtZXRhZGF0YRgGIAMoCzI0LndhbGxldC5sZWRnZXIudjEuQXV0aG9yaXplSG9sZFJlcXVlc3QuTWV0YWRhdGFFbnRyeRIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkSMwoMcmlza19jb250ZXh0GAggASgLMh0ud2FsbGV0LmxlZGdlci52MS5SaXNrQ29udGV4dBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiaQoVQXV0aG9yaXplSG9sZFJlc3BvbnNlEiQKBGhvbGQYASABKAsyFi53YWxsZXQubGVkZ2VyLnYxLkhvbGQSKgoHYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZSKTAQoSQ2FwdHVyZUhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSJwoGYW1vdW50GAIgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIVCg1maW5hbF9jYXB0dXJlGAMgASgIEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgFIAEoCSJvChNDYXB0dXJlSG9sZFJlc3BvbnNlEiQKBGhvbGQYASABKAsyFi53YWxsZXQubGVkZ2VyLnYxLkhvbGQSMgoLdHJhbnNhY3Rpb24YAiABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zYWN0aW9uIksKD1ZvaWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAyABKAkiOAoQVm9pZEhvbGRSZXNwb25zZRIkCgRob2xkGAEgASgLMhYud2FsbGV0LmxlZGdlci52MS5Ib2xkIk4KEkV4cGlyZUhvbGRzUmVxdWVzdBIpCgVhc19vZhgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGltaXQYAiABKAUiQQoTRXhwaXJlSG9sZHNSZXNwb25zZRIYChBleHBpcmVkX2hvbGRfaWRzGAEgAygJEhAKCGhhc19tb3JlGAIgASgIIicKEUdldEJhbGFuY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkiQAoSR2V0QmFsYW5jZVJlc3BvbnNlEioKB2JhbGFuY2UYASABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkJhbGFuY2UiUQoTR2V0QmFsYW5jZUF0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKYAQoUR2V0QmFsYW5jZUF0UmVzcG9uc2USEgoKYWNjb3VudF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoGcG9zdGVkGAMgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIbChNsYXN0X3RyYW5zYWN0aW9uX2lkGAQgASgJIi8KFUdldFRyYW5zYWN0aW9uUmVxdWVzdBIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCSJ+ChZHZXRUcmFuc2FjdGlvblJlc3BvbnNlEjIKC3RyYW5zYWN0aW9uGAEgASgLMh0ud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbhIwCg9yZWZ1bmRlZF9hbW91bnQYAiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5IqUBChtMaXN0U3RhdGVtZW50RW50cmllc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIvCgp0aW1lX3JhbmdlGAIgASgLMhsud2FsbGV0LmNvbW1vbi52MS5UaW1lUmFuZ2USKwoEcGFnZRgDIAEoCzIdLndhbGxldC5jb21tb24udjEuUGFnZVJlcXVlc3QSFAoMb2xkZXN0X2ZpcnN0GAQgASgIIn8KHExpc3RTdGF0ZW1lbnRFbnRyaWVzUmVzcG9uc2USMQoHZW50cmllcxgBIAMoCzIgLndhbGxldC5sZWRnZXIudjEuU3RhdGVtZW50RW50cnkSLAoEcGFnZRgCIAEoCzIeLndhbGxldC5jb21tb24udjEuUGFnZVJlc3BvbnNlIi0KFlZlcmlmeUludGVncml0eVJlcXVlc3QSEwoLYWNjb3VudF9pZHMYASADKAki8gEKF1ZlcmlmeUludGVncml0eVJlc3BvbnNlEhgKEGFjY291bnRzX2NoZWNrZWQYASABKAMSGAoQcG9zdGluZ3NfY2hlY2tlZBgCIAEoAxI7Cg1kaXNjcmVwYW5jaWVzGAMgAygLMiQud2FsbGV0LmxlZGdlci52MS5CYWxhbmNlRGlzY3JlcGFuY3kSNgoVdW5iYWxhbmNlZF9jdXJyZW5jaWVzGAQgAygLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIuCgpjaGVja2VkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLsAQoSQmFsYW5jZURpc2NyZXBhbmN5EhIKCmFjY291bnRfaWQYASABKAkSLgoNc3RvcmVkX3Bvc3RlZBgCIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSMgoRcmVjb21wdXRlZF9wb3N0ZWQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EiwKC3N0b3JlZF9oZWxkGAQgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIwCg9yZWNvbXB1dGVkX2hlbGQYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5MtQOCg1MZWRnZXJTZXJ2aWNlEloKC09wZW5BY2NvdW50EiQud2FsbGV0LmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaJS53YWxsZXQubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVzcG9uc2USVwoKR2V0QWNjb3VudBIjLndhbGxldC5sZWRnZXIudjEuR2V0QWNjb3VudFJlcXVlc3QaJC53YWxsZXQubGVkZ2VyLnYxLkdldEFjY291bnRSZXNwb25zZRJdCgxMaXN0QWNjb3VudHMSJS53YWxsZXQubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1JlcXVlc3QaJi53YWxsZXQubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlEmAKDUZyZWV6ZUFjY291bnQSJi53YWxsZXQubGVkZ2VyLnYxLkZyZWV6ZUFjY291bnRSZXF1ZXN0Gicud2FsbGV0LmxlZGdlci52MS5GcmVlemVBY2NvdW50UmVzcG9uc2USZgoPVW5mcmVlemVBY2NvdW50Eigud2FsbGV0LmxlZGdlci52MS5VbmZyZWV6ZUFjY291bnRSZXF1ZXN0Gikud2FsbGV0LmxlZGdlci52MS5VbmZyZWV6ZUFjY291bnRSZXNwb25zZRJdCgxDbG9zZUFjY291bnQSJS53YWxsZXQubGVkZ2VyLnYxLkNsb3NlQWNjb3VudFJlcXVlc3QaJi53YWxsZXQubGVkZ2VyLnYxLkNsb3NlQWNjb3VudFJlc3BvbnNlEkgKBVRvcFVwEh4ud2FsbGV0LmxlZGdlci52MS5Ub3BVcFJlcXVlc3QaHy53YWxsZXQubGVkZ2VyLnYxLlRvcFVwUmVzcG9uc2USUQoIV2l0aGRyYXcSIS53YWxsZXQubGVkZ2VyLnYxLldpdGhkcmF3UmVxdWVzdBoiLndhbGxldC5sZWRnZXIudjEuV2l0aGRyYXdSZXNwb25zZRJRCghUcmFuc2ZlchIhLndhbGxldC5sZWRnZXIudjEuVHJhbnNmZXJSZXF1ZXN0GiIud2FsbGV0LmxlZGdlci52MS5UcmFuc2ZlclJlc3BvbnNlEksKBlJlZnVuZBIfLndhbGxldC5sZWRnZXIudjEuUmVmdW5kUmVxdWVzdBogLndhbGxldC5sZWRnZXIudjEuUmVmdW5kUmVzcG9uc2USYAoNQWRqdXN0QmFsYW5jZRImLndhbGxldC5sZWRnZXIudjEuQWRqdXN0QmFsYW5jZVJlcXVlc3QaJy53YWxsZXQubGVkZ2VyLnYxLkFkanVzdEJhbGFuY2VSZXNwb25zZRJgCg1BdXRob3JpemVIb2xkEiYud2FsbGV0LmxlZGdlci52MS5BdXRob3JpemVIb2xkUmVxdWVzdBonLndhbGxldC5sZWRnZXIudjEuQXV0aG9yaXplSG9sZFJlc3BvbnNlEloKC0NhcHR1cmVIb2xkEiQud2FsbGV0LmxlZGdlci52MS5DYXB0dXJlSG9sZFJlcXVlc3QaJS53YWxsZXQubGVkZ2VyLnYxLkNhcHR1cmVIb2xkUmVzcG9uc2USUQoIVm9pZEhvbGQSIS53YWxsZXQubGVkZ2VyLnYxLlZvaWRIb2xkUmVxdWVzdBoiLndhbGxldC5sZWRnZXIudjEuVm9pZEhvbGRSZXNwb25zZRJaCgtFeHBpcmVIb2xkcxIkLndhbGxldC5sZWRnZXIudjEuRXhwaXJlSG9sZHNSZXF1ZXN0GiUud2FsbGV0LmxlZGdlci52MS5FeHBpcmVIb2xkc1Jlc3BvbnNlElcKCkdldEJhbGFuY2USIy53YWxsZXQubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0GiQud2FsbGV0LmxlZGdlci52MS5HZXRCYWxhbmNlUmVzcG9uc2USXQoMR2V0QmFsYW5jZUF0EiUud2FsbGV0LmxlZGdlci52MS5HZXRCYWxhbmNlQXRSZXF1ZXN0GiYud2FsbGV0LmxlZGdlci52MS5HZXRCYWxhbmNlQXRSZXNwb25zZRJjCg5HZXRUcmFuc2FjdGlvbhInLndhbGxldC5sZWRnZXIudjEuR2V0VHJhbnNhY3Rpb25SZXF1ZXN0Gigud2FsbGV0LmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlc3BvbnNlEnUKFExpc3RTdGF0ZW1lbnRFbnRyaWVzEi0ud2FsbGV0LmxlZGdlci52MS5MaXN0U3RhdGVtZW50RW50cmllc1JlcXVlc3QaLi53YWxsZXQubGVkZ2VyLnYxLkxpc3RTdGF0ZW1lbnRFbnRyaWVzUmVzcG9uc2USZgoPVmVyaWZ5SW50ZWdyaXR5Eigud2FsbGV0LmxlZGdlci52MS5WZXJpZnlJbnRlZ3JpdHlSZXF1ZXN0Gikud2FsbGV0LmxlZGdlci52MS5WZXJpZnlJbnRlZ3JpdHlSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_wallet_common_v1_money, file_wallet_common_v1_pagination, file_wallet_common_v1_time_range, file_wallet_ledger_v1_account, file_wallet_ledger_v1_hold, file_wallet_ledger_v1_risk_context, file_wallet_ledger_v1_transaction]);
+  fileDesc("CiV3YWxsZXQvbGVkZ2VyL3YxL2xlZGdlcl9zZXJ2aWNlLnByb3RvEhB3YWxsZXQubGVkZ2VyLnYxIqoBChJPcGVuQWNjb3VudFJlcXVlc3QSFQoNb3duZXJfdXNlcl9pZBgBIAEoCRIrCgRraW5kGAIgASgOMh0ud2FsbGV0LmxlZGdlci52MS5BY2NvdW50S2luZBIQCghjdXJyZW5jeRgDIAEoCRIWCg5hbGxvd19uZWdhdGl2ZRgEIAEoCBINCgVsYWJlbBgFIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkiQQoTT3BlbkFjY291bnRSZXNwb25zZRIqCgdhY2NvdW50GAEgASgLMhkud2FsbGV0LmxlZGdlci52MS5BY2NvdW50IicKEUdldEFjY291bnRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkibAoSR2V0QWNjb3VudFJlc3BvbnNlEioKB2FjY291bnQYASABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkFjY291bnQSKgoHYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZSLJAQoTTGlzdEFjY291bnRzUmVxdWVzdBIVCg1vd25lcl91c2VyX2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEisKBGtpbmQYAyABKA4yHS53YWxsZXQubGVkZ2VyLnYxLkFjY291bnRLaW5kEi8KBnN0YXR1cxgEIAEoDjIfLndhbGxldC5sZWRnZXIudjEuQWNjb3VudFN0YXR1cxIrCgRwYWdlGAUgASgLMh0ud2FsbGV0LmNvbW1vbi52MS5QYWdlUmVxdWVzdCJ8ChRMaXN0QWNjb3VudHNSZXNwb25zZRI2CghhY2NvdW50cxgBIAMoCzIkLndhbGxldC5sZWRnZXIudjEuQWNjb3VudFdpdGhCYWxhbmNlEiwKBHBhZ2UYAiABKAsyHi53YWxsZXQuY29tbW9uLnYxLlBhZ2VSZXNwb25zZSJsChJBY2NvdW50V2l0aEJhbGFuY2USKgoHYWNjb3VudBgBIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQWNjb3VudBIqCgdiYWxhbmNlGAIgASgLMhkud2FsbGV0LmxlZGdlci52MS5CYWxhbmNlIlMKFEZyZWV6ZUFjY291bnRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSJDChVGcmVlemVBY2NvdW50UmVzcG9uc2USKgoHYWNjb3VudBgBIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQWNjb3VudCJVChZVbmZyZWV6ZUFjY291bnRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSJFChdVbmZyZWV6ZUFjY291bnRSZXNwb25zZRIqCgdhY2NvdW50GAEgASgLMhkud2FsbGV0LmxlZGdlci52MS5BY2NvdW50IlIKE0Nsb3NlQWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIkIKFENsb3NlQWNjb3VudFJlc3BvbnNlEioKB2FjY291bnQYASABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkFjY291bnQiogIKDFRvcFVwUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEicKBmFtb3VudBgCIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSGgoSZnVuZGluZ19hY2NvdW50X2lkGAMgASgJEhoKEmV4dGVybmFsX3JlZmVyZW5jZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRI+CghtZXRhZGF0YRgGIAMoCzIsLndhbGxldC5sZWRnZXIudjEuVG9wVXBSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJvCg1Ub3BVcFJlc3BvbnNlEjIKC3RyYW5zYWN0aW9uGAEgASgLMh0ud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbhIqCgdiYWxhbmNlGAIgASgLMhkud2FsbGV0LmxlZGdlci52MS5CYWxhbmNlIuACCg9XaXRoZHJhd1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRInCgZhbW91bnQYAiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5Eh0KFXNldHRsZW1lbnRfYWNjb3VudF9pZBgDIAEoCRIaChJleHRlcm5hbF9yZWZlcmVuY2UYBCABKAkSEwoLZGVzY3JpcHRpb24YBSABKAkSQQoIbWV0YWRhdGEYBiADKAsyLy53YWxsZXQubGVkZ2VyLnYxLldpdGhkcmF3UmVxdWVzdC5NZXRhZGF0YUVudHJ5EhcKD2lkZW1wb3RlbmN5X2tleRgHIAEoCRIzCgxyaXNrX2NvbnRleHQYCCABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlJpc2tDb250ZXh0Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKIAQoQV2l0aGRyYXdSZXNwb25zZRIyCgt0cmFuc2FjdGlvbhgBIAEoCzIdLndhbGxldC5sZWRnZXIudjEuVHJhbnNhY3Rpb24SKgoHYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZRIUCgx1bmRlcl9yZXZpZXcYAyABKAgiwQIKD1RyYW5zZmVyUmVxdWVzdBIXCg9mcm9tX2FjY291bnRfaWQYASABKAkSFQoNdG9fYWNjb3VudF9pZBgCIAEoCRInCgZhbW91bnQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EhMKC2Rlc2NyaXB0aW9uGAQgASgJEkEKCG1ldGFkYXRhGAUgAygLMi8ud2FsbGV0LmxlZGdlci52MS5UcmFuc2ZlclJlcXVlc3QuTWV0YWRhdGFFbnRyeRIXCg9pZGVtcG90ZW5jeV9rZXkYBiABKAkSMwoMcmlza19jb250ZXh0GAcgASgLMh0ud2FsbGV0LmxlZGdlci52MS5SaXNrQ29udGV4dBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEijQEKEFRyYW5zZmVyUmVzcG9uc2USMgoLdHJhbnNhY3Rpb24YASABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zYWN0aW9uEi8KDGZyb21fYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZRIUCgx1bmRlcl9yZXZpZXcYAyABKAgikAIKDVJlZnVuZFJlcXVlc3QSHwoXb3JpZ2luYWxfdHJhbnNhY3Rpb25faWQYASABKAkSJwoGYW1vdW50GAIgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIOCgZyZWFzb24YAyABKAkSGgoSZnVuZGluZ19hY2NvdW50X2lkGAQgASgJEj8KCG1ldGFkYXRhGAUgAygLMi0ud2FsbGV0LmxlZGdlci52MS5SZWZ1bmRSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ7Cg5SZWZ1bmRSZXNwb25zZRIyCgt0cmFuc2FjdGlvbhgBIAEoCzIdLndhbGxldC5sZWRnZXIudjEuVHJhbnNhY3Rpb24SNQoUcmVtYWluaW5nX3JlZnVuZGFibGUYAiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5IuMCChRBZGp1c3RCYWxhbmNlUmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEjMKCWRpcmVjdGlvbhgCIAEoDjIgLndhbGxldC5sZWRnZXIudjEuRW50cnlEaXJlY3Rpb24SJwoGYW1vdW50GAMgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRI3CgtyZWFzb25fY29kZRgEIAEoDjIiLndhbGxldC5sZWRnZXIudjEuQWRqdXN0bWVudFJlYXNvbhIOCgZyZWFzb24YBSABKAkSRgoIbWV0YWRhdGEYBiADKAsyNC53YWxsZXQubGVkZ2VyLnYxLkFkanVzdEJhbGFuY2VSZXF1ZXN0Lk1ldGFkYXRhRW50cnkSFwoPaWRlbXBvdGVuY3lfa2V5GAcgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJ3ChVBZGp1c3RCYWxhbmNlUmVzcG9uc2USMgoLdHJhbnNhY3Rpb24YASABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zYWN0aW9uEioKB2JhbGFuY2UYAiABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkJhbGFuY2UiXgoWQ3JlYXRlVHJhbnNmZXJzUmVxdWVzdBI0Cgl0cmFuc2ZlcnMYASADKAsyIS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zZmVyUmVxdWVzdBIOCgZhdG9taWMYAiABKAgiTAoXQ3JlYXRlVHJhbnNmZXJzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAMoCzIgLndhbGxldC5sZWRnZXIudjEuVHJhbnNmZXJSZXN1bHQiigEKDlRyYW5zZmVyUmVzdWx0EjQKBnBvc3RlZBgBIAEoCzIiLndhbGxldC5sZWRnZXIudjEuVHJhbnNmZXJSZXNwb25zZUgAEiUKB3JlZnVzZWQYAiABKAsyEi5nb29nbGUucnBjLlN0YXR1c0gAEhAKCHJlcGxheWVkGAMgASgIQgkKB291dGNvbWUi9wIKFEF1dGhvcml6ZUhvbGRSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSHgoWZGVzdGluYXRpb25fYWNjb3VudF9pZBgCIAEoCRInCgZhbW91bnQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EiYKA3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhITCgtkZXNjcmlwdGlvbhgFIAEoCRJGCghtZXRhZGF0YRgGIAMoCzI0LndhbGxldC5sZWRnZXIudjEuQXV0aG9yaXplSG9sZFJlcXVlc3QuTWV0YWRhdGFFbnRyeRIXCg9pZGVtcG90ZW5jeV9rZXkYByABKAkSMwoMcmlza19jb250ZXh0GAggASgLMh0ud2FsbGV0LmxlZGdlci52MS5SaXNrQ29udGV4dBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiaQoVQXV0aG9yaXplSG9sZFJlc3BvbnNlEiQKBGhvbGQYASABKAsyFi53YWxsZXQubGVkZ2VyLnYxLkhvbGQSKgoHYmFsYW5jZRgCIAEoCzIZLndhbGxldC5sZWRnZXIudjEuQmFsYW5jZSKTAQoSQ2FwdHVyZUhvbGRSZXF1ZXN0Eg8KB2hvbGRfaWQYASABKAkSJwoGYW1vdW50GAIgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIVCg1maW5hbF9jYXB0dXJlGAMgASgIEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgFIAEoCSJvChNDYXB0dXJlSG9sZFJlc3BvbnNlEiQKBGhvbGQYASABKAsyFi53YWxsZXQubGVkZ2VyLnYxLkhvbGQSMgoLdHJhbnNhY3Rpb24YAiABKAsyHS53YWxsZXQubGVkZ2VyLnYxLlRyYW5zYWN0aW9uIksKD1ZvaWRIb2xkUmVxdWVzdBIPCgdob2xkX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAyABKAkiOAoQVm9pZEhvbGRSZXNwb25zZRIkCgRob2xkGAEgASgLMhYud2FsbGV0LmxlZGdlci52MS5Ib2xkIk4KEkV4cGlyZUhvbGRzUmVxdWVzdBIpCgVhc19vZhgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGltaXQYAiABKAUiQQoTRXhwaXJlSG9sZHNSZXNwb25zZRIYChBleHBpcmVkX2hvbGRfaWRzGAEgAygJEhAKCGhhc19tb3JlGAIgASgIIicKEUdldEJhbGFuY2VSZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkiQAoSR2V0QmFsYW5jZVJlc3BvbnNlEioKB2JhbGFuY2UYASABKAsyGS53YWxsZXQubGVkZ2VyLnYxLkJhbGFuY2UiUQoTR2V0QmFsYW5jZUF0UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKYAQoUR2V0QmFsYW5jZUF0UmVzcG9uc2USEgoKYWNjb3VudF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoGcG9zdGVkGAMgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIbChNsYXN0X3RyYW5zYWN0aW9uX2lkGAQgASgJIi8KFUdldFRyYW5zYWN0aW9uUmVxdWVzdBIWCg50cmFuc2FjdGlvbl9pZBgBIAEoCSJ+ChZHZXRUcmFuc2FjdGlvblJlc3BvbnNlEjIKC3RyYW5zYWN0aW9uGAEgASgLMh0ud2FsbGV0LmxlZGdlci52MS5UcmFuc2FjdGlvbhIwCg9yZWZ1bmRlZF9hbW91bnQYAiABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5IqUBChtMaXN0U3RhdGVtZW50RW50cmllc1JlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIvCgp0aW1lX3JhbmdlGAIgASgLMhsud2FsbGV0LmNvbW1vbi52MS5UaW1lUmFuZ2USKwoEcGFnZRgDIAEoCzIdLndhbGxldC5jb21tb24udjEuUGFnZVJlcXVlc3QSFAoMb2xkZXN0X2ZpcnN0GAQgASgIIn8KHExpc3RTdGF0ZW1lbnRFbnRyaWVzUmVzcG9uc2USMQoHZW50cmllcxgBIAMoCzIgLndhbGxldC5sZWRnZXIudjEuU3RhdGVtZW50RW50cnkSLAoEcGFnZRgCIAEoCzIeLndhbGxldC5jb21tb24udjEuUGFnZVJlc3BvbnNlIi0KFlZlcmlmeUludGVncml0eVJlcXVlc3QSEwoLYWNjb3VudF9pZHMYASADKAki8gEKF1ZlcmlmeUludGVncml0eVJlc3BvbnNlEhgKEGFjY291bnRzX2NoZWNrZWQYASABKAMSGAoQcG9zdGluZ3NfY2hlY2tlZBgCIAEoAxI7Cg1kaXNjcmVwYW5jaWVzGAMgAygLMiQud2FsbGV0LmxlZGdlci52MS5CYWxhbmNlRGlzY3JlcGFuY3kSNgoVdW5iYWxhbmNlZF9jdXJyZW5jaWVzGAQgAygLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIuCgpjaGVja2VkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLsAQoSQmFsYW5jZURpc2NyZXBhbmN5EhIKCmFjY291bnRfaWQYASABKAkSLgoNc3RvcmVkX3Bvc3RlZBgCIAEoCzIXLndhbGxldC5jb21tb24udjEuTW9uZXkSMgoRcmVjb21wdXRlZF9wb3N0ZWQYAyABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5EiwKC3N0b3JlZF9oZWxkGAQgASgLMhcud2FsbGV0LmNvbW1vbi52MS5Nb25leRIwCg9yZWNvbXB1dGVkX2hlbGQYBSABKAsyFy53YWxsZXQuY29tbW9uLnYxLk1vbmV5MrwPCg1MZWRnZXJTZXJ2aWNlEloKC09wZW5BY2NvdW50EiQud2FsbGV0LmxlZGdlci52MS5PcGVuQWNjb3VudFJlcXVlc3QaJS53YWxsZXQubGVkZ2VyLnYxLk9wZW5BY2NvdW50UmVzcG9uc2USVwoKR2V0QWNjb3VudBIjLndhbGxldC5sZWRnZXIudjEuR2V0QWNjb3VudFJlcXVlc3QaJC53YWxsZXQubGVkZ2VyLnYxLkdldEFjY291bnRSZXNwb25zZRJdCgxMaXN0QWNjb3VudHMSJS53YWxsZXQubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1JlcXVlc3QaJi53YWxsZXQubGVkZ2VyLnYxLkxpc3RBY2NvdW50c1Jlc3BvbnNlEmAKDUZyZWV6ZUFjY291bnQSJi53YWxsZXQubGVkZ2VyLnYxLkZyZWV6ZUFjY291bnRSZXF1ZXN0Gicud2FsbGV0LmxlZGdlci52MS5GcmVlemVBY2NvdW50UmVzcG9uc2USZgoPVW5mcmVlemVBY2NvdW50Eigud2FsbGV0LmxlZGdlci52MS5VbmZyZWV6ZUFjY291bnRSZXF1ZXN0Gikud2FsbGV0LmxlZGdlci52MS5VbmZyZWV6ZUFjY291bnRSZXNwb25zZRJdCgxDbG9zZUFjY291bnQSJS53YWxsZXQubGVkZ2VyLnYxLkNsb3NlQWNjb3VudFJlcXVlc3QaJi53YWxsZXQubGVkZ2VyLnYxLkNsb3NlQWNjb3VudFJlc3BvbnNlEkgKBVRvcFVwEh4ud2FsbGV0LmxlZGdlci52MS5Ub3BVcFJlcXVlc3QaHy53YWxsZXQubGVkZ2VyLnYxLlRvcFVwUmVzcG9uc2USUQoIV2l0aGRyYXcSIS53YWxsZXQubGVkZ2VyLnYxLldpdGhkcmF3UmVxdWVzdBoiLndhbGxldC5sZWRnZXIudjEuV2l0aGRyYXdSZXNwb25zZRJRCghUcmFuc2ZlchIhLndhbGxldC5sZWRnZXIudjEuVHJhbnNmZXJSZXF1ZXN0GiIud2FsbGV0LmxlZGdlci52MS5UcmFuc2ZlclJlc3BvbnNlEksKBlJlZnVuZBIfLndhbGxldC5sZWRnZXIudjEuUmVmdW5kUmVxdWVzdBogLndhbGxldC5sZWRnZXIudjEuUmVmdW5kUmVzcG9uc2USYAoNQWRqdXN0QmFsYW5jZRImLndhbGxldC5sZWRnZXIudjEuQWRqdXN0QmFsYW5jZVJlcXVlc3QaJy53YWxsZXQubGVkZ2VyLnYxLkFkanVzdEJhbGFuY2VSZXNwb25zZRJmCg9DcmVhdGVUcmFuc2ZlcnMSKC53YWxsZXQubGVkZ2VyLnYxLkNyZWF0ZVRyYW5zZmVyc1JlcXVlc3QaKS53YWxsZXQubGVkZ2VyLnYxLkNyZWF0ZVRyYW5zZmVyc1Jlc3BvbnNlEmAKDUF1dGhvcml6ZUhvbGQSJi53YWxsZXQubGVkZ2VyLnYxLkF1dGhvcml6ZUhvbGRSZXF1ZXN0Gicud2FsbGV0LmxlZGdlci52MS5BdXRob3JpemVIb2xkUmVzcG9uc2USWgoLQ2FwdHVyZUhvbGQSJC53YWxsZXQubGVkZ2VyLnYxLkNhcHR1cmVIb2xkUmVxdWVzdBolLndhbGxldC5sZWRnZXIudjEuQ2FwdHVyZUhvbGRSZXNwb25zZRJRCghWb2lkSG9sZBIhLndhbGxldC5sZWRnZXIudjEuVm9pZEhvbGRSZXF1ZXN0GiIud2FsbGV0LmxlZGdlci52MS5Wb2lkSG9sZFJlc3BvbnNlEloKC0V4cGlyZUhvbGRzEiQud2FsbGV0LmxlZGdlci52MS5FeHBpcmVIb2xkc1JlcXVlc3QaJS53YWxsZXQubGVkZ2VyLnYxLkV4cGlyZUhvbGRzUmVzcG9uc2USVwoKR2V0QmFsYW5jZRIjLndhbGxldC5sZWRnZXIudjEuR2V0QmFsYW5jZVJlcXVlc3QaJC53YWxsZXQubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXNwb25zZRJdCgxHZXRCYWxhbmNlQXQSJS53YWxsZXQubGVkZ2VyLnYxLkdldEJhbGFuY2VBdFJlcXVlc3QaJi53YWxsZXQubGVkZ2VyLnYxLkdldEJhbGFuY2VBdFJlc3BvbnNlEmMKDkdldFRyYW5zYWN0aW9uEicud2FsbGV0LmxlZGdlci52MS5HZXRUcmFuc2FjdGlvblJlcXVlc3QaKC53YWxsZXQubGVkZ2VyLnYxLkdldFRyYW5zYWN0aW9uUmVzcG9uc2USdQoUTGlzdFN0YXRlbWVudEVudHJpZXMSLS53YWxsZXQubGVkZ2VyLnYxLkxpc3RTdGF0ZW1lbnRFbnRyaWVzUmVxdWVzdBouLndhbGxldC5sZWRnZXIudjEuTGlzdFN0YXRlbWVudEVudHJpZXNSZXNwb25zZRJmCg9WZXJpZnlJbnRlZ3JpdHkSKC53YWxsZXQubGVkZ2VyLnYxLlZlcmlmeUludGVncml0eVJlcXVlc3QaKS53YWxsZXQubGVkZ2VyLnYxLlZlcmlmeUludGVncml0eVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_google_rpc_status, file_wallet_common_v1_money, file_wallet_common_v1_pagination, file_wallet_common_v1_time_range, file_wallet_ledger_v1_account, file_wallet_ledger_v1_hold, file_wallet_ledger_v1_risk_context, file_wallet_ledger_v1_transaction]);
 
 /**
  * Asks to open an account.
@@ -907,6 +909,102 @@ export const AdjustBalanceResponseSchema: GenMessage<AdjustBalanceResponse> = /*
   messageDesc(file_wallet_ledger_v1_ledger_service, 22);
 
 /**
+ * The transfers of a CreateTransfers call.
+ *
+ * @generated from message wallet.ledger.v1.CreateTransfersRequest
+ */
+export type CreateTransfersRequest = Message<"wallet.ledger.v1.CreateTransfersRequest"> & {
+  /**
+   * 1 to 1,000 transfers, each a complete TransferRequest with its own
+   * idempotency key (distinct within the call) and no risk_context.
+   *
+   * @generated from field: repeated wallet.ledger.v1.TransferRequest transfers = 1;
+   */
+  transfers: TransferRequest[];
+
+  /**
+   * All or nothing: when one transfer is refused, none is posted.
+   *
+   * @generated from field: bool atomic = 2;
+   */
+  atomic: boolean;
+};
+
+/**
+ * Describes the message wallet.ledger.v1.CreateTransfersRequest.
+ * Use `create(CreateTransfersRequestSchema)` to create a new message.
+ */
+export const CreateTransfersRequestSchema: GenMessage<CreateTransfersRequest> = /*@__PURE__*/
+  messageDesc(file_wallet_ledger_v1_ledger_service, 23);
+
+/**
+ * The result of each transfer of a CreateTransfers call.
+ *
+ * @generated from message wallet.ledger.v1.CreateTransfersResponse
+ */
+export type CreateTransfersResponse = Message<"wallet.ledger.v1.CreateTransfersResponse"> & {
+  /**
+   * One result per transfer, in request order.
+   *
+   * @generated from field: repeated wallet.ledger.v1.TransferResult results = 1;
+   */
+  results: TransferResult[];
+};
+
+/**
+ * Describes the message wallet.ledger.v1.CreateTransfersResponse.
+ * Use `create(CreateTransfersResponseSchema)` to create a new message.
+ */
+export const CreateTransfersResponseSchema: GenMessage<CreateTransfersResponse> = /*@__PURE__*/
+  messageDesc(file_wallet_ledger_v1_ledger_service, 24);
+
+/**
+ * What became of one transfer of a CreateTransfers call.
+ *
+ * @generated from message wallet.ledger.v1.TransferResult
+ */
+export type TransferResult = Message<"wallet.ledger.v1.TransferResult"> & {
+  /**
+   * Posted now or earlier, or refused.
+   *
+   * @generated from oneof wallet.ledger.v1.TransferResult.outcome
+   */
+  outcome: {
+    /**
+     * The transfer's TransferResponse, as Transfer would have answered it.
+     *
+     * @generated from field: wallet.ledger.v1.TransferResponse posted = 1;
+     */
+    value: TransferResponse;
+    case: "posted";
+  } | {
+    /**
+     * Why it was not posted: the gRPC code, message and ErrorInfo that
+     * Transfer would have answered. Nothing of it was stored: a retry with
+     * its key executes again.
+     *
+     * @generated from field: google.rpc.Status refused = 2;
+     */
+    value: Status;
+    case: "refused";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * True when `posted` is the stored result of an earlier call with the key.
+   *
+   * @generated from field: bool replayed = 3;
+   */
+  replayed: boolean;
+};
+
+/**
+ * Describes the message wallet.ledger.v1.TransferResult.
+ * Use `create(TransferResultSchema)` to create a new message.
+ */
+export const TransferResultSchema: GenMessage<TransferResult> = /*@__PURE__*/
+  messageDesc(file_wallet_ledger_v1_ledger_service, 25);
+
+/**
  * Asks to reserve money on an account.
  *
  * @generated from message wallet.ledger.v1.AuthorizeHoldRequest
@@ -975,7 +1073,7 @@ export type AuthorizeHoldRequest = Message<"wallet.ledger.v1.AuthorizeHoldReques
  * Use `create(AuthorizeHoldRequestSchema)` to create a new message.
  */
 export const AuthorizeHoldRequestSchema: GenMessage<AuthorizeHoldRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 23);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 26);
 
 /**
  * The hold just authorized.
@@ -1003,7 +1101,7 @@ export type AuthorizeHoldResponse = Message<"wallet.ledger.v1.AuthorizeHoldRespo
  * Use `create(AuthorizeHoldResponseSchema)` to create a new message.
  */
 export const AuthorizeHoldResponseSchema: GenMessage<AuthorizeHoldResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 24);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 27);
 
 /**
  * Asks to capture (part of) a hold.
@@ -1052,7 +1150,7 @@ export type CaptureHoldRequest = Message<"wallet.ledger.v1.CaptureHoldRequest"> 
  * Use `create(CaptureHoldRequestSchema)` to create a new message.
  */
 export const CaptureHoldRequestSchema: GenMessage<CaptureHoldRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 25);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 28);
 
 /**
  * The capture's result.
@@ -1080,7 +1178,7 @@ export type CaptureHoldResponse = Message<"wallet.ledger.v1.CaptureHoldResponse"
  * Use `create(CaptureHoldResponseSchema)` to create a new message.
  */
 export const CaptureHoldResponseSchema: GenMessage<CaptureHoldResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 26);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 29);
 
 /**
  * Asks to release a hold.
@@ -1115,7 +1213,7 @@ export type VoidHoldRequest = Message<"wallet.ledger.v1.VoidHoldRequest"> & {
  * Use `create(VoidHoldRequestSchema)` to create a new message.
  */
 export const VoidHoldRequestSchema: GenMessage<VoidHoldRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 27);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 30);
 
 /**
  * The voided hold.
@@ -1136,7 +1234,7 @@ export type VoidHoldResponse = Message<"wallet.ledger.v1.VoidHoldResponse"> & {
  * Use `create(VoidHoldResponseSchema)` to create a new message.
  */
 export const VoidHoldResponseSchema: GenMessage<VoidHoldResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 28);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 31);
 
 /**
  * Asks to expire stale holds.
@@ -1164,7 +1262,7 @@ export type ExpireHoldsRequest = Message<"wallet.ledger.v1.ExpireHoldsRequest"> 
  * Use `create(ExpireHoldsRequestSchema)` to create a new message.
  */
 export const ExpireHoldsRequestSchema: GenMessage<ExpireHoldsRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 29);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 32);
 
 /**
  * What a sweep expired.
@@ -1192,7 +1290,7 @@ export type ExpireHoldsResponse = Message<"wallet.ledger.v1.ExpireHoldsResponse"
  * Use `create(ExpireHoldsResponseSchema)` to create a new message.
  */
 export const ExpireHoldsResponseSchema: GenMessage<ExpireHoldsResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 30);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 33);
 
 /**
  * Asks for an account's balance.
@@ -1213,7 +1311,7 @@ export type GetBalanceRequest = Message<"wallet.ledger.v1.GetBalanceRequest"> & 
  * Use `create(GetBalanceRequestSchema)` to create a new message.
  */
 export const GetBalanceRequestSchema: GenMessage<GetBalanceRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 31);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 34);
 
 /**
  * An account's current balance.
@@ -1234,7 +1332,7 @@ export type GetBalanceResponse = Message<"wallet.ledger.v1.GetBalanceResponse"> 
  * Use `create(GetBalanceResponseSchema)` to create a new message.
  */
 export const GetBalanceResponseSchema: GenMessage<GetBalanceResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 32);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 35);
 
 /**
  * Asks for an account's balance at a past instant.
@@ -1262,7 +1360,7 @@ export type GetBalanceAtRequest = Message<"wallet.ledger.v1.GetBalanceAtRequest"
  * Use `create(GetBalanceAtRequestSchema)` to create a new message.
  */
 export const GetBalanceAtRequestSchema: GenMessage<GetBalanceAtRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 33);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 36);
 
 /**
  * An account's posted balance at a past instant.
@@ -1304,7 +1402,7 @@ export type GetBalanceAtResponse = Message<"wallet.ledger.v1.GetBalanceAtRespons
  * Use `create(GetBalanceAtResponseSchema)` to create a new message.
  */
 export const GetBalanceAtResponseSchema: GenMessage<GetBalanceAtResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 34);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 37);
 
 /**
  * Asks for one transaction.
@@ -1325,7 +1423,7 @@ export type GetTransactionRequest = Message<"wallet.ledger.v1.GetTransactionRequ
  * Use `create(GetTransactionRequestSchema)` to create a new message.
  */
 export const GetTransactionRequestSchema: GenMessage<GetTransactionRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 35);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 38);
 
 /**
  * One transaction.
@@ -1354,7 +1452,7 @@ export type GetTransactionResponse = Message<"wallet.ledger.v1.GetTransactionRes
  * Use `create(GetTransactionResponseSchema)` to create a new message.
  */
 export const GetTransactionResponseSchema: GenMessage<GetTransactionResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 36);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 39);
 
 /**
  * Asks for a page of an account's statement.
@@ -1396,7 +1494,7 @@ export type ListStatementEntriesRequest = Message<"wallet.ledger.v1.ListStatemen
  * Use `create(ListStatementEntriesRequestSchema)` to create a new message.
  */
 export const ListStatementEntriesRequestSchema: GenMessage<ListStatementEntriesRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 37);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 40);
 
 /**
  * A page of statement entries.
@@ -1424,7 +1522,7 @@ export type ListStatementEntriesResponse = Message<"wallet.ledger.v1.ListStateme
  * Use `create(ListStatementEntriesResponseSchema)` to create a new message.
  */
 export const ListStatementEntriesResponseSchema: GenMessage<ListStatementEntriesResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 38);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 41);
 
 /**
  * Asks for an integrity check.
@@ -1445,7 +1543,7 @@ export type VerifyIntegrityRequest = Message<"wallet.ledger.v1.VerifyIntegrityRe
  * Use `create(VerifyIntegrityRequestSchema)` to create a new message.
  */
 export const VerifyIntegrityRequestSchema: GenMessage<VerifyIntegrityRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 39);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 42);
 
 /**
  * The integrity check's findings. Clean when `discrepancies` and
@@ -1496,7 +1594,7 @@ export type VerifyIntegrityResponse = Message<"wallet.ledger.v1.VerifyIntegrityR
  * Use `create(VerifyIntegrityResponseSchema)` to create a new message.
  */
 export const VerifyIntegrityResponseSchema: GenMessage<VerifyIntegrityResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 40);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 43);
 
 /**
  * One account whose stored balance disagrees with its postings or holds.
@@ -1545,7 +1643,7 @@ export type BalanceDiscrepancy = Message<"wallet.ledger.v1.BalanceDiscrepancy"> 
  * Use `create(BalanceDiscrepancySchema)` to create a new message.
  */
 export const BalanceDiscrepancySchema: GenMessage<BalanceDiscrepancy> = /*@__PURE__*/
-  messageDesc(file_wallet_ledger_v1_ledger_service, 41);
+  messageDesc(file_wallet_ledger_v1_ledger_service, 44);
 
 /**
  * The wallet ledger: the source of truth for accounts, balances and money
@@ -1719,6 +1817,28 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof AdjustBalanceRequestSchema;
     output: typeof AdjustBalanceResponseSchema;
+  },
+  /**
+   * Posts up to 1,000 transfers in one call, for bulk payouts, settlement
+   * jobs and imports (the mobile path uses Transfer). Each transfer carries
+   * its own idempotency key, with Transfer's semantics, and gets its own
+   * result, in request order: posted, replayed (the stored result of an
+   * earlier call with its key) or refused with the google.rpc.Status that
+   * Transfer would answer (code, message, ErrorInfo). Transfers are applied
+   * in request order, so a later one sees the balances an earlier one left.
+   * With `atomic`, every transfer posts or none does: the first refusal fails
+   * the whole call with that transfer's error, its position in the ErrorInfo
+   * metadata as `transfer_index`. Not risk-scored: a transfer with a
+   * risk_context is refused. Errors: INVALID_ARGUMENT (INVALID_FIELD naming
+   * `transfers`, or `transfers[i].<field>` for a bad transfer or a repeated
+   * idempotency key), and, with atomic, the refused transfer's error.
+   *
+   * @generated from rpc wallet.ledger.v1.LedgerService.CreateTransfers
+   */
+  createTransfers: {
+    methodKind: "unary";
+    input: typeof CreateTransfersRequestSchema;
+    output: typeof CreateTransfersResponseSchema;
   },
   /**
    * Reserves money on an account for a later capture: it stops being

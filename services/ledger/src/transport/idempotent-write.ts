@@ -18,7 +18,7 @@ const LOCK_NOT_AVAILABLE = "55P03";
 const MAX_ATTEMPTS = 3;
 
 /** Fields never part of a request's idempotency fingerprint. */
-const UNHASHED_FIELDS = ["idempotency_key", "risk_context"] as const;
+export const UNHASHED_FIELDS = ["idempotency_key", "risk_context"] as const;
 
 /** A write request: every one carries an idempotency key, some a risk context. */
 type WriteRequest = { idempotencyKey: string; riskContext?: RiskContext };

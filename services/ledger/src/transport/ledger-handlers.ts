@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, enumToJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
@@ -39,6 +39,12 @@ import {
   WithdrawResponseSchema,
 } from "#gen/wallet/ledger/v1/ledger_service_pb.js";
 import { PageResponseSchema } from "#gen/wallet/common/v1/pagination_pb.js";
+import {
+  AdjustmentReason,
+  AdjustmentReasonSchema,
+  EntryDirection,
+  EntryDirectionSchema,
+} from "#gen/wallet/ledger/v1/transaction_pb.js";
 import { changeAccountStatus, openAccount } from "../accounts.service.js";
 import type { LedgerDeps } from "../context.js";
 import { invalidField } from "../domain/ledger-error.js";
@@ -46,7 +52,11 @@ import { assertCurrency } from "../domain/money.js";
 import { assertMetadata, assertText, DESCRIPTION_MAX, REASON_MAX } from "../domain/text-fields.js";
 import { money } from "../events.js";
 import { authorizeHold, captureHold, expireHold, voidHold } from "../holds.service.js";
-import { adjustBalance, refund, topUp, transfer, withdraw, type PostedMovement } from "../movements.service.js";
+import { adjustmentMetadata } from "../domain/adjustments.js";
+import type { AdjustmentMovement, RefundMovement, TopUpMovement, WithdrawalMovement } from "../domain/movement.js";
+import type { PostedMovement } from "../storage/movements.repository.js";
+import { createTransfers, parseTransfer, transferResponse } from "./create-transfers.js";
+import { createMovementWriter } from "./movement-write.js";
 import { getAccount, listAccounts } from "../storage/accounts.repository.js";
 import { findDueHoldIds } from "../storage/holds.repository.js";
 import { recomputeBalances } from "../storage/integrity.repository.js";
@@ -97,6 +107,7 @@ function movementPb(posted: PostedMovement, accountId: string) {
 export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof LedgerService> {
   const { db } = deps;
   const write = createIdempotentWriter(deps);
+  const movements = createMovementWriter(deps);
 
   /** The risk screening of a movement, or undefined when it is not scored. */
   const screenerFor = (riskContext: RiskContext | undefined, movement: Omit<MovementToScreen, "riskContext" | "scope" | "idempotencyKey">) => {
@@ -173,7 +184,8 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
     },
 
     async topUp(req, ctx) {
-      const input = {
+      const movement: TopUpMovement = {
+        kind: "TOP_UP",
         accountId: parseId(req.accountId, "account_id"),
         amount: parseMoney(req.amount, "amount"),
         fundingAccountId: parseOptionalId(req.fundingAccountId, "funding_account_id"),
@@ -181,13 +193,18 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
         description: assertText(req.description, "description", DESCRIPTION_MAX),
         metadata: assertMetadata(req.metadata),
       };
-      return write(ctx, TopUpRequestSchema, req, TopUpResponseSchema, async (trx, actor) =>
-        create(TopUpResponseSchema, movementPb(await topUp(trx, actor, input), input.accountId)),
-      );
+      return movements.write(ctx, {
+        requestSchema: TopUpRequestSchema,
+        request: req,
+        responseSchema: TopUpResponseSchema,
+        movement,
+        respond: (posted) => create(TopUpResponseSchema, movementPb(posted, movement.accountId)),
+      });
     },
 
     async withdraw(req, ctx) {
-      const input = {
+      const movement: WithdrawalMovement = {
+        kind: "WITHDRAWAL",
         accountId: parseId(req.accountId, "account_id"),
         amount: parseMoney(req.amount, "amount"),
         settlementAccountId: parseOptionalId(req.settlementAccountId, "settlement_account_id"),
@@ -195,74 +212,69 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
         description: assertText(req.description, "description", DESCRIPTION_MAX),
         metadata: assertMetadata(req.metadata),
       };
-      const screen = screenerFor(req.riskContext, { kind: "WITHDRAWAL", sourceAccountId: input.accountId, amount: input.amount });
-      return write(
-        ctx,
-        WithdrawRequestSchema,
-        req,
-        WithdrawResponseSchema,
-        async (trx, actor) => {
-          const posted = await withdraw(trx, actor, input);
-          return create(WithdrawResponseSchema, {
+      return movements.write(ctx, {
+        requestSchema: WithdrawRequestSchema,
+        request: req,
+        responseSchema: WithdrawResponseSchema,
+        movement,
+        screen: screenerFor(req.riskContext, { kind: "WITHDRAWAL", sourceAccountId: movement.accountId, amount: movement.amount }),
+        respond: (posted) =>
+          create(WithdrawResponseSchema, {
             transaction: transactionPb(posted.transaction),
-            balance: balancePb(posted.balances.get(input.accountId)!),
-            underReview: actor.risk?.underReview ?? false,
-          });
-        },
-        screen,
-      );
+            balance: balancePb(posted.balances.get(movement.accountId)!),
+            underReview: posted.underReview,
+          }),
+      });
     },
 
     async transfer(req, ctx) {
-      const input = {
-        fromAccountId: parseId(req.fromAccountId, "from_account_id"),
-        toAccountId: parseId(req.toAccountId, "to_account_id"),
-        amount: parseMoney(req.amount, "amount"),
-        description: assertText(req.description, "description", DESCRIPTION_MAX),
-        metadata: assertMetadata(req.metadata),
-      };
-      const screen = screenerFor(req.riskContext, {
-        kind: "TRANSFER",
-        sourceAccountId: input.fromAccountId,
-        counterpartyAccountId: input.toAccountId,
-        amount: input.amount,
+      const movement = parseTransfer(req, "");
+      return movements.write(ctx, {
+        requestSchema: TransferRequestSchema,
+        request: req,
+        responseSchema: TransferResponseSchema,
+        movement,
+        screen: screenerFor(req.riskContext, {
+          kind: "TRANSFER",
+          sourceAccountId: movement.fromAccountId,
+          counterpartyAccountId: movement.toAccountId,
+          amount: movement.amount,
+        }),
+        respond: (posted) => transferResponse(movement, posted),
       });
-      return write(
-        ctx,
-        TransferRequestSchema,
-        req,
-        TransferResponseSchema,
-        async (trx, actor) => {
-          const posted = await transfer(trx, actor, input);
-          return create(TransferResponseSchema, {
-            transaction: transactionPb(posted.transaction),
-            fromBalance: balancePb(posted.balances.get(input.fromAccountId)!),
-            underReview: actor.risk?.underReview ?? false,
-          });
-        },
-        screen,
-      );
+    },
+
+    async createTransfers(req, ctx) {
+      return createTransfers(movements.poster, req, ctx);
     },
 
     async refund(req, ctx) {
-      const input = {
+      const movement: RefundMovement = {
+        kind: "REFUND",
         originalTransactionId: parseId(req.originalTransactionId, "original_transaction_id"),
         amount: parseOptionalMoney(req.amount, "amount"),
         reason: assertText(req.reason, "reason", REASON_MAX, true),
         fundingAccountId: parseOptionalId(req.fundingAccountId, "funding_account_id"),
         metadata: assertMetadata(req.metadata),
       };
-      return write(ctx, RefundRequestSchema, req, RefundResponseSchema, async (trx, actor) => {
-        const posted = await refund(trx, actor, input);
-        return create(RefundResponseSchema, {
-          transaction: transactionPb(posted.transaction),
-          remainingRefundable: money(posted.remainingRefundable.amountMinor, posted.remainingRefundable.currency),
-        });
+      return movements.write(ctx, {
+        requestSchema: RefundRequestSchema,
+        request: req,
+        responseSchema: RefundResponseSchema,
+        movement,
+        respond: (posted) => {
+          const currency = posted.transaction.postings[0]!.currency;
+          return create(RefundResponseSchema, {
+            transaction: transactionPb(posted.transaction),
+            remainingRefundable: money(posted.remainingRefundable ?? 0n, currency),
+          });
+        },
       });
     },
 
     async adjustBalance(req, ctx) {
-      const input = {
+      const movement: AdjustmentMovement = {
+        kind: "ADJUSTMENT",
         accountId: parseId(req.accountId, "account_id"),
         direction: parseDirection(req.direction, "direction"),
         amount: parseMoney(req.amount, "amount"),
@@ -270,9 +282,19 @@ export function createLedgerHandlers(deps: LedgerDeps): ServiceImpl<typeof Ledge
         reason: assertText(req.reason, "reason", REASON_MAX, true),
         metadata: assertMetadata(req.metadata),
       };
-      return write(ctx, AdjustBalanceRequestSchema, req, AdjustBalanceResponseSchema, async (trx, actor) =>
-        create(AdjustBalanceResponseSchema, movementPb(await adjustBalance(trx, actor, input), input.accountId)),
-      );
+      return movements.write(ctx, {
+        requestSchema: AdjustBalanceRequestSchema,
+        request: req,
+        responseSchema: AdjustBalanceResponseSchema,
+        movement,
+        metadata: adjustmentMetadata(movement.metadata, movement.reasonCode),
+        event: {
+          direction: enumToJson(EntryDirectionSchema, EntryDirection[movement.direction]),
+          reasonCode: enumToJson(AdjustmentReasonSchema, AdjustmentReason[movement.reasonCode]),
+          metadata: movement.metadata,
+        },
+        respond: (posted) => create(AdjustBalanceResponseSchema, movementPb(posted, movement.accountId)),
+      });
     },
 
     async authorizeHold(req, ctx) {
