@@ -11,46 +11,61 @@
  * 4. Drives Transfer over gRPC (HTTP/2, signed) from `--clients` concurrent
  *    clients, each transfer with a fresh idempotency key: a warm-up, then
  *    (a) uniform: random distinct pairs of users, (b) hot: random users paying
- *    the one merchant. Then VerifyIntegrity.
+ *    the one merchant. Then (c) batch: the same clients call CreateTransfers
+ *    with `--batch-size` uniform transfers each (own keys, not atomic), signed
+ *    as the payments system (the call graph gives the RPC to it alone), after
+ *    a warm-up of its own; counted per transfer (a refused result is an
+ *    error), latency per call. Then VerifyIntegrity.
  * 5. Stops the ledger, drops its database, runs pgbench tpcb-like at the same
  *    client count in a throw-away database when pgbench is installed.
  *
+ * Every phase reports the ledger process's CPU milliseconds per transfer
+ * (its cores during the phase over the transfer rate), and the JSON has the
+ * ratios uniform/pgbench, hot/uniform and batch/pgbench with their targets,
+ * and the uniform CPU per transfer against its ceiling.
+ *
  * Prints one JSON object on stdout; progress goes to stderr. Exit 0 on a
- * completed run, 2 when the ledger cannot be benchmarked yet (an RPC answers
- * Unimplemented), 1 on any other failure. Databases are dropped in every case.
+ * completed run, 2 when the ledger cannot be benchmarked yet (OpenAccount,
+ * TopUp or Transfer answers Unimplemented; an Unimplemented CreateTransfers
+ * only skips the batch phase), 1 on any other failure. Databases are dropped
+ * in every case.
  */
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AccountKind } from "../../gen/wallet/ledger/v1/account_pb.js";
-import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
+import { LedgerService, type CreateTransfersResponse } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { MoneySchema } from "../../gen/wallet/common/v1/money_pb.js";
 import { dropDatabase, migrateServiceDatabase, withDatabase } from "../../platform/db/index.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
-import { codeName, runClosedLoop } from "./lib/closed-loop.js";
+import { codeName, runClosedLoop, type OperationUnits } from "./lib/closed-loop.js";
 import { startCpuMeter, type CpuUse } from "./lib/cpu.js";
 import { describeMachine } from "./lib/machine.js";
 import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { pgbenchVersion, runPgbenchTpcb, type PgbenchResult } from "./lib/pgbench.js";
 import { startServiceProcess, type ServiceProcess } from "./lib/service-process.js";
-import { ratio, round, type PhaseSummary } from "./lib/stats.js";
+import { checkTarget, cpuMsPerUnit, ratio, round, type PhaseSummary, type UnitsSummary } from "./lib/stats.js";
 import { createBenchKeys } from "./bench-keys.js";
 
 const log = createBenchLog("ledger");
 
 const HELP = `npm run bench:ledger -- [flags]
 
-Transfers per second and latency of the ledger over gRPC, uniform and hot-account,
-against pgbench tpcb-like on the same PostgreSQL. JSON on stdout, progress on stderr.
+Transfers per second, latency and the ledger's CPU ms per transfer over gRPC: uniform,
+hot-account, and CreateTransfers batches (signed as payments; counted per transfer, latency
+per call; skipped while the ledger answers Unimplemented), against pgbench tpcb-like on the
+same PostgreSQL. Targets: uniform/pgbench 0.5, hot/uniform 0.8, batch/pgbench 2, uniform CPU
+at most 0.4 ms per transfer. JSON on stdout, progress on stderr.
 
 ${commonHelp}
   --accounts N         user wallets transfers spread over (default 1000)
   --connections N      HTTP/2 connections the clients share (default 1, like one gRPC channel)
   --caller ID          internal caller the transfers are signed as (default mobile-bff)
   --log-level LEVEL    the ledger's LOG_LEVEL (default info, as in production; its output is discarded)
+  --batch-size N       transfers per CreateTransfers call in the batch phase (default 100, at most 1000)
   --cpu-prof DIR       write a V8 CPU profile of the ledger process to DIR (open it in Chrome DevTools)
 
 Servers: POSTGRES_URL, REDIS_URL and AMQP_URL, else loopback, else containers.
@@ -64,6 +79,10 @@ const TOP_UP_MINOR = 1_000_000_000n;
 const TRANSFER_MINOR = 1n;
 /** Caller ids the set-up is signed as, as the call graph allows: accounts open through the BFF, money comes from the payments system, the backoffice checks integrity. */
 const SETUP_CALLERS = { opener: "mobile-bff", funder: "payments", auditor: "backoffice" } as const;
+/** The caller of the batch phase: the call graph gives CreateTransfers (bulk payouts) to the payments system alone. */
+const BATCH_CALLER = "payments";
+/** What the batch phase reports while the ledger answers CreateTransfers with Unimplemented. */
+const BATCH_UNIMPLEMENTED = "the ledger does not implement CreateTransfers yet";
 
 type LedgerClient = Client<typeof LedgerService>;
 
@@ -132,13 +151,28 @@ function randomPair(users: readonly string[]): [string, string] {
   return [users[from]!, users[to]!];
 }
 
-/** One transfer with a fresh idempotency key. */
+/** One transfer request with a fresh idempotency key. */
+const transferRequest = (from: string, to: string) => ({
+  fromAccountId: from,
+  toAccountId: to,
+  amount: money(TRANSFER_MINOR),
+  description: "bench",
+  idempotencyKey: randomUUID(),
+});
+
+/** One transfer. */
 function transfer(client: LedgerClient, from: string, to: string): Promise<unknown> {
-  return client.transfer({ fromAccountId: from, toAccountId: to, amount: money(TRANSFER_MINOR), description: "bench", idempotencyKey: randomUUID() });
+  return client.transfer(transferRequest(from, to));
 }
 
 /** A measured phase: its figures and the CPU it took. */
 type MeasuredPhase = PhaseSummary & { readonly cpu: CpuUse };
+
+/** The batch phase: calls measured like a phase, their transfers counted as units. */
+type BatchPhase = MeasuredPhase & { readonly units: UnitsSummary };
+
+/** A phase that could not run, and why. */
+type Skipped = { readonly skipped: string };
 
 /** The measured part: warm-up, uniform, hot. */
 async function measure(
@@ -181,6 +215,82 @@ async function measure(
   };
 }
 
+/** One CreateTransfers call of `size` uniform transfers, each with its own key; not atomic, so a refusal fails no other. */
+function createBatch(client: LedgerClient, users: readonly string[], size: number): Promise<CreateTransfersResponse> {
+  const transfers = Array.from({ length: size }, () => transferRequest(...randomPair(users)));
+  return client.createTransfers({ transfers, atomic: false });
+}
+
+/** A CreateTransfers answer in transfers: a posted result is one done, a refused one an error under its own code. */
+function transfersOf({ results }: CreateTransfersResponse): OperationUnits {
+  let done = 0;
+  const refused: ConnectError[] = [];
+  for (const { outcome } of results) {
+    if (outcome.case === "posted") done++;
+    else if (outcome.case === "refused") refused.push(new ConnectError(outcome.value.message, outcome.value.code as Code));
+    else refused.push(new ConnectError("a result with neither posted nor refused", Code.Unknown));
+  }
+  return { done, refused };
+}
+
+/**
+ * One CreateTransfers call before the phase: the ledger may not serve it yet
+ * (the RPC landed after the other phases), and that must cost the batch
+ * figures only. Any other failure is a set-up error, as for Transfer.
+ */
+async function probeBatches(call: () => Promise<unknown>): Promise<Skipped | undefined> {
+  try {
+    await call();
+    return undefined;
+  } catch (err) {
+    const error = ConnectError.from(err);
+    if (error.code === Code.Unimplemented) return { skipped: BATCH_UNIMPLEMENTED };
+    throw new Error(`CreateTransfers failed during set-up: [${codeName(error)}] ${error.rawMessage}`, { cause: error });
+  }
+}
+
+/**
+ * The batch phase: the same client count, each calling CreateTransfers with
+ * `size` uniform transfers, after a warm-up of its own (its parsing and
+ * result building are code the uniform warm-up never ran). Transfers are the
+ * units; latency is per call.
+ */
+async function measureBatches(
+  clients: readonly LedgerClient[],
+  accounts: BenchAccounts,
+  args: CommonBenchArgs,
+  size: number,
+  ledgerAdminUrl: string,
+): Promise<BatchPhase | Skipped> {
+  const batch = (worker: number) => createBatch(clients[worker % clients.length]!, accounts.users, size);
+  const skipped = await probeBatches(() => batch(0));
+  if (skipped) {
+    log(`batch: skipped, ${skipped.skipped}`);
+    return skipped;
+  }
+  if (args.warmupSeconds > 0) {
+    log(`batch warm-up: ${args.warmupSeconds} s`);
+    await runClosedLoop({ clients: args.clients, limit: { seconds: args.warmupSeconds }, operation: batch });
+  }
+  log(`batch: ${args.clients} clients calling CreateTransfers with ${size} transfers each`);
+  const cpu = await startCpuMeter(ledgerAdminUrl);
+  const summary = await runClosedLoop({
+    clients: args.clients,
+    limit: args.limit,
+    operation: batch,
+    unitsOf: transfersOf,
+    onFirstError: (code, error) => log(`batch: first ${code} error of a whole call: ${error.rawMessage}`),
+    onFirstRefusal: (code, error) => log(`batch: first refused transfer: ${code}: ${error.rawMessage}`),
+  });
+  const result = { ...summary, cpu: await cpu() };
+  log(
+    `batch: ${summary.units.perSecond} transfers/s (${summary.perSecond} calls/s), call p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ` +
+      `${summary.units.errors} refused transfers, ${summary.errors} failed calls; ` +
+      `cpu cores: ledger ${result.cpu.serviceCores ?? "?"}, bench ${result.cpu.benchClientCores}, machine ${result.cpu.machineBusyCores ?? "?"}`,
+  );
+  return result;
+}
+
 /** VerifyIntegrity after the run: the bench also checks nothing was lost. */
 async function integrity(client: LedgerClient): Promise<Record<string, unknown>> {
   try {
@@ -198,9 +308,35 @@ async function integrity(client: LedgerClient): Promise<Record<string, unknown>>
   }
 }
 
-/** A phase summary with its rate named for what it counts. */
+/** A phase summary with its rate named for what it counts, and the ledger's CPU per transfer. */
 function asTransfers({ perSecond, ...rest }: MeasuredPhase) {
-  return { transfersPerSecond: perSecond, ...rest };
+  return { transfersPerSecond: perSecond, ledgerCpuMsPerTransfer: cpuMsPerUnit(rest.cpu.serviceCores, perSecond), ...rest };
+}
+
+/**
+ * The batch phase's figures, each named for what it counts: the rate, the
+ * errors and the ledger's CPU per transfer (comparable with the other
+ * phases), calls and their latency per CreateTransfers call.
+ */
+function asBatch(batch: BatchPhase | Skipped, transfersPerCall: number) {
+  if ("skipped" in batch) return batch;
+  const { units, operations, errors, errorsByCode, perSecond, latencyMs, elapsedSeconds, cpu } = batch;
+  return {
+    transfersPerSecond: units.perSecond,
+    ledgerCpuMsPerTransfer: cpuMsPerUnit(cpu.serviceCores, units.perSecond),
+    transfersPerCall,
+    transfers: units.units,
+    errors: units.errors,
+    errorsByCode: units.errorsByCode,
+    calls: operations,
+    failedCalls: errors,
+    failedCallsByCode: errorsByCode,
+    callsPerSecond: perSecond,
+    callLatencyMs: latencyMs,
+    elapsedSeconds,
+    cpu,
+    note: "transfersPerSecond, transfers, errors and ledgerCpuMsPerTransfer count transfers (a refused result is an error); calls, failedCalls, callsPerSecond and callLatencyMs count CreateTransfers calls",
+  };
 }
 
 /** Reads the flags; prints help and exits for --help. */
@@ -209,6 +345,7 @@ function readArgs() {
     accounts: { type: "string", default: "1000" },
     connections: { type: "string", default: "1" },
     caller: { type: "string", default: "mobile-bff" },
+    "batch-size": { type: "string", default: "100" },
     "log-level": { type: "string", default: "info" },
     "cpu-prof": { type: "string" },
   });
@@ -221,6 +358,7 @@ function readArgs() {
     accounts: intFlag("accounts", values.accounts as string, 2, 1_000_000),
     connections: intFlag("connections", values.connections as string, 1, 256),
     caller: String(values.caller),
+    batchSize: intFlag("batch-size", values["batch-size"] as string, 1, 1_000),
     logLevel: String(values["log-level"]),
     cpuProfileDir: values["cpu-prof"] === undefined ? undefined : String(values["cpu-prof"]),
   };
@@ -260,6 +398,7 @@ async function main(): Promise<number> {
     log(`opening ${args.accounts} accounts and topping them up`);
     const accounts = await openAccounts(setup, args.accounts, args.common.clients);
     const { uniform, hot } = await measure(ledgerClients(ledger.url, args.connections, keys.sign(args.caller)), accounts, args.common, ledger.adminUrl);
+    const batch = await measureBatches(ledgerClients(ledger.url, args.connections, keys.sign(BATCH_CALLER)), accounts, args.common, args.batchSize, ledger.adminUrl);
     const check = await integrity(ledgerClients(ledger.url, 1, keys.sign(SETUP_CALLERS.auditor))[0]!);
     log(`integrity: ${check.clean === true ? "clean" : JSON.stringify(check)}`);
     await ledger.stop();
@@ -281,10 +420,14 @@ async function main(): Promise<number> {
       if ("tps" in pgbench) log(`pgbench tpcb-like: ${pgbench.tps} tps`);
     }
     const pgbenchTps = "tps" in pgbench ? pgbench.tps : undefined;
+    const batchPerSecond = "skipped" in batch ? undefined : batch.units.perSecond;
     const ratios = {
       uniformOverPgbench: ratio(uniform.perSecond, pgbenchTps),
       hotOverUniform: ratio(hot.perSecond, uniform.perSecond),
+      batchOverPgbench: ratio(batchPerSecond, pgbenchTps),
+      batchOverUniform: ratio(batchPerSecond, uniform.perSecond),
     };
+    const uniformCpu = cpuMsPerUnit(uniform.cpu.serviceCores, uniform.perSecond);
     emitResult({
       bench: "ledger",
       startedAt: started.toISOString(),
@@ -299,17 +442,22 @@ async function main(): Promise<number> {
         caller: args.caller,
         transport: "gRPC over HTTP/2 (connect-node), HMAC-signed",
         ledger: { process: "services/ledger/src/main.ts", nodeEnv: "production", logLevel: args.logLevel },
+        batchSize: args.batchSize,
+        batchCaller: BATCH_CALLER,
         transferMinor: TRANSFER_MINOR,
         currency: CURRENCY,
       },
       uniform: asTransfers(uniform),
       hotAccount: asTransfers(hot),
+      batch: asBatch(batch, args.batchSize),
       integrity: check,
       pgbench,
       ratios,
       targets: {
-        uniformOverPgbench: { target: 0.5, met: ratios.uniformOverPgbench === null ? null : ratios.uniformOverPgbench >= 0.5 },
-        hotOverUniform: { target: 0.5, met: ratios.hotOverUniform === null ? null : ratios.hotOverUniform >= 0.5 },
+        uniformOverPgbench: checkTarget(ratios.uniformOverPgbench, 0.5),
+        hotOverUniform: checkTarget(ratios.hotOverUniform, 0.8),
+        batchOverPgbench: checkTarget(ratios.batchOverPgbench, 2),
+        uniformLedgerCpuMsPerTransfer: checkTarget(uniformCpu, 0.4, "at-most"),
       },
     });
     return 0;

@@ -59,3 +59,53 @@ export function ratio(numerator: number | undefined, denominator: number | undef
   if (!numerator || !denominator) return null;
   return round(numerator / denominator, 3);
 }
+
+/**
+ * Unit figures of a phase whose operations each carry several units of work
+ * (a CreateTransfers call and its transfers): the rate a batch is judged by
+ * is units per second, not calls per second.
+ */
+export interface UnitsSummary {
+  /** Units done by successful operations. */
+  readonly units: number;
+  /** Units done per second of the phase. */
+  readonly perSecond: number;
+  /** Units refused inside successful operations, all codes together. */
+  readonly errors: number;
+  /** Refused units by gRPC code name. */
+  readonly errorsByCode: Readonly<Record<string, number>>;
+}
+
+/** Summarises the units of a phase from the units done, the refused ones by code and the phase's length. */
+export function summariseUnits(units: number, errorsByCode: Readonly<Record<string, number>>, elapsedSeconds: number): UnitsSummary {
+  return {
+    units,
+    perSecond: round(elapsedSeconds > 0 ? units / elapsedSeconds : 0, 1),
+    errors: Object.values(errorsByCode).reduce((sum, n) => sum + n, 0),
+    errorsByCode: { ...errorsByCode },
+  };
+}
+
+/**
+ * CPU milliseconds a process spent per unit of work: `cores * 1000 /
+ * perSecond`, 3 decimals. Null when the cores are unknown (the service's
+ * `/metrics` did not answer) or nothing was done, so a missing figure never
+ * reads as free.
+ */
+export function cpuMsPerUnit(cores: number | undefined, perSecond: number): number | null {
+  if (cores === undefined || !(perSecond > 0)) return null;
+  return round((cores * 1000) / perSecond, 3);
+}
+
+/** A target in a bench's JSON: the goal, whether it is a ceiling, and whether the run met it (null: the figure is missing). */
+export type TargetCheck = { readonly target: number; readonly met: boolean | null } | { readonly target: number; readonly atMost: true; readonly met: boolean | null };
+
+/**
+ * Checks a figure against its target: `at-least` for rates and ratios (the
+ * default), `at-most` for costs (CPU per unit), marked `atMost: true` so the
+ * JSON says which way the target points.
+ */
+export function checkTarget(value: number | null | undefined, target: number, direction: "at-least" | "at-most" = "at-least"): TargetCheck {
+  const met = value === null || value === undefined ? null : direction === "at-least" ? value >= target : value <= target;
+  return direction === "at-most" ? { target, atMost: true, met } : { target, met };
+}

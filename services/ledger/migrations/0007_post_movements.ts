@@ -21,8 +21,10 @@ import { sql, type Kysely } from "kysely";
  * Lock order, the same for every writer of the ledger: idempotency keys in
  * (scope, key) order, then the original transactions of refunds in id order,
  * then every balance row the batch touches in account id order, in one
- * statement. Batches therefore wait for one another but never deadlock. A hot
- * balance row is written once per batch, with its final state, at the end.
+ * statement. Batches therefore wait for one another but never deadlock. The
+ * rows of the posted movements are inserted together, one statement per
+ * table, and a hot balance row is written once per batch, with its final
+ * state, at the end.
  *
  * Idempotency: the key row of each movement is claimed first (a concurrent
  * request with the key makes the claim wait, at most `wait_ms`: then the whole
@@ -41,18 +43,20 @@ import { sql, type Kysely } from "kysely";
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`ALTER TABLE idempotency_keys ADD COLUMN result jsonb`.execute(db);
 
+  // STABLE like the functions they call, so the planner inlines them (an IMMUTABLE wrapper
+  // of a STABLE body is planned again at every call).
   await sql`
-    CREATE FUNCTION ledger_json_time(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    CREATE FUNCTION ledger_json_time(t timestamptz) RETURNS text LANGUAGE sql STABLE AS $$
       SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
     $$
   `.execute(db);
   await sql`
-    CREATE FUNCTION ledger_json_money(amount bigint, currency text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    CREATE FUNCTION ledger_json_money(amount bigint, currency text) RETURNS jsonb LANGUAGE sql STABLE AS $$
       SELECT jsonb_build_object('amountMinor', amount::text, 'currency', currency)
     $$
   `.execute(db);
   await sql`
-    CREATE FUNCTION ledger_refusal(reason text, message text, metadata jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    CREATE FUNCTION ledger_refusal(reason text, message text, metadata jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
       SELECT jsonb_build_object('refused', jsonb_build_object('reason', reason, 'message', message, 'metadata', metadata))
     $$
   `.execute(db);
@@ -90,8 +94,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE FUNCTION ledger_movement_event(
       item jsonb, event_id uuid, transaction_id uuid, posted_at timestamptz, amount bigint, currency text,
       p0 uuid, p0_owner text, p0_posted bigint, p1 uuid, p1_owner text, p1_posted bigint, remaining bigint
-    ) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-      SELECT jsonb_build_object(
+    ) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+    BEGIN
+      RETURN (SELECT jsonb_build_object(
         'eventId', event_id,
         'eventType', 'wallet.events.v1.' || name,
         'occurredAt', ledger_json_time(posted_at),
@@ -134,7 +139,8 @@ export async function up(db: Kysely<any>): Promise<void> {
               'balanceAfter', ledger_json_money(p0_posted, currency), 'postedAt', ledger_json_time(posted_at),
               'metadata', item->'event'->'metadata')
           END AS payload
-      ) AS e
+      ) AS e);
+    END
     $$
   `.execute(db);
 
@@ -185,8 +191,28 @@ export async function up(db: Kysely<any>): Promise<void> {
       allowed     text;
       posted_at   timestamptz;
       tx_id       uuid;
-      posting_id  bigint;
       refused_at  integer;
+      -- The rows of the posted movements, inserted together at the end (np so far).
+      np          integer := 0;
+      t_id        uuid[] := array_fill(NULL::uuid, ARRAY[n]);
+      t_kind      text[] := array_fill(NULL::text, ARRAY[n]);
+      t_desc      text[] := array_fill(NULL::text, ARRAY[n]);
+      t_meta      jsonb[] := array_fill(NULL::jsonb, ARRAY[n]);
+      t_ext       text[] := array_fill(NULL::text, ARRAY[n]);
+      t_orig      uuid[] := array_fill(NULL::uuid, ARRAY[n]);
+      t_caller    text[] := array_fill(NULL::text, ARRAY[n]);
+      t_at        timestamptz[] := array_fill(NULL::timestamptz, ARRAY[n]);
+      p_id        bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+      p_src       uuid[] := array_fill(NULL::uuid, ARRAY[n]);
+      p_dst       uuid[] := array_fill(NULL::uuid, ARRAY[n]);
+      p_amount    bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+      p_currency  text[] := array_fill(NULL::text, ARRAY[n]);
+      e_src_seq   bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+      e_src_after bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+      e_dst_seq   bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+      e_dst_after bigint[] := array_fill(NULL::bigint, ARRAY[n]);
+      o_event_id  uuid[] := array_fill(NULL::uuid, ARRAY[n]);
+      o_event     jsonb[] := array_fill(NULL::jsonb, ARRAY[n]);
     BEGIN
       PERFORM set_config('lock_timeout', wait_ms || 'ms', true);
 
@@ -305,6 +331,9 @@ export async function up(db: Kysely<any>): Promise<void> {
             SELECT coalesce(sum(p2.amount), 0)::bigint INTO refunded
               FROM transactions t2 JOIN postings p2 ON p2.transaction_id = t2.id
              WHERE t2.original_transaction_id = (it->>'original_transaction_id')::uuid;
+            -- ...and what this batch has refunded of it so far (its rows are not inserted yet).
+            refunded := refunded + coalesce((SELECT sum(x.a) FROM unnest(t_orig[1:np], p_amount[1:np]) AS x(o, a)
+                                              WHERE x.o = (it->>'original_transaction_id')::uuid), 0);
             currency := o_currency[i];
             amount := coalesce(amount, o_amount[i] - refunded);
             IF amount <= 0 OR amount > o_amount[i] - refunded THEN
@@ -369,14 +398,9 @@ export async function up(db: Kysely<any>): Promise<void> {
         END IF;
 
         -- Posted: the time is taken now, after the locks, so each account's entries are in time order.
+        -- Its rows are collected and inserted with the batch's others, one statement per table.
         posted_at := date_trunc('milliseconds', clock_timestamp());
         tx_id := (it->>'transaction_id')::uuid;
-        INSERT INTO transactions (id, kind, description, metadata, external_reference, original_transaction_id, caller, created_at)
-        VALUES (tx_id, kind, it->>'description', it->'metadata', coalesce(it->>'external_reference', ''),
-                (it->>'original_transaction_id')::uuid, it->>'caller', posted_at);
-        INSERT INTO postings (transaction_id, source_account_id, destination_account_id, amount, currency, created_at)
-        VALUES (tx_id, w_id[s], w_id[d], amount, currency, posted_at)
-        RETURNING id INTO posting_id;
         w_posted[s] := w_posted[s] - amount;
         w_posted[d] := w_posted[d] + amount;
         w_seq[s] := w_seq[s] + 1;
@@ -387,14 +411,28 @@ export async function up(db: Kysely<any>): Promise<void> {
         w_updated[d] := posted_at;
         w_changed[s] := true;
         w_changed[d] := true;
-        INSERT INTO entries (account_id, sequence, posting_id, transaction_id, direction, amount, balance_after, counterparty_account_id, posted_at)
-        VALUES (w_id[s], w_seq[s], posting_id, tx_id, 'DEBIT', amount, w_posted[s], w_id[d], posted_at),
-               (w_id[d], w_seq[d], posting_id, tx_id, 'CREDIT', amount, w_posted[d], w_id[s], posted_at);
-        INSERT INTO outbox_events (event_id, producer, event_type, routing_key, aggregate_type, aggregate_id, payload, payload_json, occurred_at)
-        SELECT (it->>'event_id')::uuid, 'ledger', ev->>'eventType', 'ledger.' || substr(ev->>'eventType', 18), 'transaction', tx_id::text, ''::bytea, ev, posted_at
-          FROM ledger_movement_event(it, (it->>'event_id')::uuid, tx_id, posted_at, amount, currency,
-                 w_id[pos[1]], coalesce(w_owner[pos[1]], ''), w_posted[pos[1]], w_id[pos[2]], coalesce(w_owner[pos[2]], ''), w_posted[pos[2]],
-                 remaining) AS ev;
+        np := np + 1;
+        t_id[np] := tx_id;
+        t_kind[np] := kind;
+        t_desc[np] := it->>'description';
+        t_meta[np] := it->'metadata';
+        t_ext[np] := coalesce(it->>'external_reference', '');
+        t_orig[np] := (it->>'original_transaction_id')::uuid;
+        t_caller[np] := it->>'caller';
+        t_at[np] := posted_at;
+        p_id[np] := nextval('postings_id_seq');
+        p_src[np] := w_id[s];
+        p_dst[np] := w_id[d];
+        p_amount[np] := amount;
+        p_currency[np] := currency;
+        e_src_seq[np] := w_seq[s];
+        e_src_after[np] := w_posted[s];
+        e_dst_seq[np] := w_seq[d];
+        e_dst_after[np] := w_posted[d];
+        o_event_id[np] := (it->>'event_id')::uuid;
+        o_event[np] := ledger_movement_event(it, (it->>'event_id')::uuid, tx_id, posted_at, amount, currency,
+                   w_id[pos[1]], coalesce(w_owner[pos[1]], ''), w_posted[pos[1]], w_id[pos[2]], coalesce(w_owner[pos[2]], ''), w_posted[pos[2]],
+                   remaining);
         results[i] := jsonb_build_object('posted', jsonb_build_object(
           'transaction', jsonb_build_object(
             'id', tx_id, 'kind', kind, 'description', it->>'description', 'metadata', it->'metadata',
@@ -418,13 +456,30 @@ export async function up(db: Kysely<any>): Promise<void> {
         END IF;
       END IF;
 
-      -- 6. Each touched balance written once, with its final state.
+      -- 6. The posted movements' rows, one statement per table.
+      INSERT INTO transactions (id, kind, description, metadata, external_reference, original_transaction_id, caller, created_at)
+      SELECT * FROM unnest(t_id[1:np], t_kind[1:np], t_desc[1:np], t_meta[1:np], t_ext[1:np], t_orig[1:np], t_caller[1:np], t_at[1:np]);
+      INSERT INTO postings (id, transaction_id, source_account_id, destination_account_id, amount, currency, created_at)
+      SELECT * FROM unnest(p_id[1:np], t_id[1:np], p_src[1:np], p_dst[1:np], p_amount[1:np], p_currency[1:np], t_at[1:np]);
+      INSERT INTO entries (account_id, sequence, posting_id, transaction_id, direction, amount, balance_after, counterparty_account_id, posted_at)
+      SELECT x.src, x.src_seq, x.posting, x.tx, 'DEBIT', x.amount, x.src_after, x.dst, x.at
+        FROM unnest(p_src[1:np], e_src_seq[1:np], p_id[1:np], t_id[1:np], p_amount[1:np], e_src_after[1:np], p_dst[1:np], t_at[1:np])
+             AS x(src, src_seq, posting, tx, amount, src_after, dst, at)
+      UNION ALL
+      SELECT x.dst, x.dst_seq, x.posting, x.tx, 'CREDIT', x.amount, x.dst_after, x.src, x.at
+        FROM unnest(p_dst[1:np], e_dst_seq[1:np], p_id[1:np], t_id[1:np], p_amount[1:np], e_dst_after[1:np], p_src[1:np], t_at[1:np])
+             AS x(dst, dst_seq, posting, tx, amount, dst_after, src, at);
+      INSERT INTO outbox_events (event_id, producer, event_type, routing_key, aggregate_type, aggregate_id, payload, payload_json, occurred_at)
+      SELECT x.id, 'ledger', x.ev->>'eventType', 'ledger.' || substr(x.ev->>'eventType', 18), 'transaction', x.tx::text, ''::bytea, x.ev, x.at
+        FROM unnest(o_event_id[1:np], o_event[1:np], t_id[1:np], t_at[1:np]) AS x(id, ev, tx, at);
+
+      -- 7. Each touched balance written once, with its final state.
       UPDATE balances AS b
          SET posted = v.posted, held = v.held, version = v.version, last_entry_sequence = v.seq, updated_at = v.updated
         FROM unnest(w_id, w_posted, w_held, w_version, w_seq, w_updated, w_changed) AS v(id, posted, held, version, seq, updated, changed)
        WHERE b.account_id = v.id AND v.changed;
 
-      -- 7. Results kept for replay; the keys of refused movements forgotten.
+      -- 8. Results kept for replay; the keys of refused movements forgotten.
       UPDATE idempotency_keys AS k SET result = v.r->'posted'
         FROM (SELECT e.it->>'scope' AS scope, e.it->>'key' AS key, results[e.ord::integer] AS r
                 FROM jsonb_array_elements(items) WITH ORDINALITY AS e(it, ord) WHERE claimed[e.ord::integer]) AS v

@@ -13,6 +13,8 @@ export const ledgerConfigFields = {
   LEDGER_MAINTENANCE_INTERVAL: durationMs(30_000),
   /** Most movements committed together by group commit; default 64 (1 turns batching off). */
   LEDGER_BATCH_MAX: positiveInt(64),
+  /** Group commits in flight at once; default 2, so one batch is prepared while the other commits. */
+  LEDGER_BATCH_CONCURRENCY: positiveInt(2),
   /** Score user-initiated transfers and withdrawals with risk; default true. */
   LEDGER_RISK_SCORING: boolean(true),
   /** The risk service; default the local mesh's http://127.0.0.1:8083. */
@@ -37,12 +39,14 @@ export function ledgerSettings(config: {
   LEDGER_IDEMPOTENCY_WAIT: number;
   LEDGER_MAINTENANCE_INTERVAL: number;
   LEDGER_BATCH_MAX: number;
+  LEDGER_BATCH_CONCURRENCY: number;
 }): LedgerSettings {
   return {
     idempotencyRetentionMs: config.LEDGER_IDEMPOTENCY_RETENTION,
     idempotencyWaitMs: config.LEDGER_IDEMPOTENCY_WAIT,
     maintenanceIntervalMs: config.LEDGER_MAINTENANCE_INTERVAL,
     batchMax: config.LEDGER_BATCH_MAX,
+    batchConcurrency: config.LEDGER_BATCH_CONCURRENCY,
   };
 }
 
@@ -72,4 +76,5 @@ export const defaultLedgerSettings: LedgerSettings = {
   idempotencyWaitMs: 5_000,
   maintenanceIntervalMs: 30_000,
   batchMax: 64,
+  batchConcurrency: 2,
 };

@@ -26,6 +26,8 @@ export interface LedgerSettings {
   readonly maintenanceIntervalMs: number;
   /** Most movements one group commit applies together. */
   readonly batchMax: number;
+  /** Group commits in flight at once. */
+  readonly batchConcurrency: number;
 }
 
 /** Who is asking, for audit columns and events. */

@@ -76,6 +76,7 @@ export function createMovementPoster(deps: Pick<LedgerDeps, "db" | "config">): M
   const queue = createGroupCommit<MovementRequest, MovementOutcome>({
     run,
     maxBatch: deps.config.batchMax,
+    concurrency: deps.config.batchConcurrency,
     keyOf: (request) => `${request.call.scope}\u0000${request.call.key}`,
   });
 
