@@ -166,13 +166,35 @@ function transfer(client: LedgerClient, from: string, to: string): Promise<unkno
 }
 
 /** A measured phase: its figures and the CPU it took. */
-type MeasuredPhase = PhaseSummary & { readonly cpu: CpuUse };
+type MeasuredPhase = PhaseSummary & { readonly cpu: CpuUse; readonly movementsPerDatabaseCall?: number | null };
 
 /** The batch phase: calls measured like a phase, their transfers counted as units. */
 type BatchPhase = MeasuredPhase & { readonly units: UnitsSummary };
 
 /** A phase that could not run, and why. */
 type Skipped = { readonly skipped: string };
+
+/** The group commit's `ledger_movements_per_call` sum and count from the ledger's /metrics. */
+async function groupCommitTotals(adminUrl: string): Promise<{ sum: number; count: number } | undefined> {
+  try {
+    const text = await (await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+    const value = (suffix: string) => Number(new RegExp(`^ledger_movements_per_call_${suffix}\\{[^}]*source="group_commit"[^}]*\\} ([\\d.eE+-]+)$`, "m").exec(text)?.[1]);
+    const totals = { sum: value("sum"), count: value("count") };
+    return Number.isFinite(totals.sum) && Number.isFinite(totals.count) ? totals : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts measuring how many movements each group commit carried; the returned function gives the phase's mean. */
+async function startGroupCommitMeter(adminUrl: string): Promise<() => Promise<number | null>> {
+  const before = await groupCommitTotals(adminUrl);
+  return async () => {
+    const after = await groupCommitTotals(adminUrl);
+    if (!before || !after || after.count === before.count) return null;
+    return round((after.sum - before.sum) / (after.count - before.count), 1);
+  };
+}
 
 /** The measured part: warm-up, uniform, hot. */
 async function measure(
@@ -190,16 +212,18 @@ async function measure(
   const phase = async (name: string, description: string, operation: (worker: number) => Promise<unknown>): Promise<MeasuredPhase> => {
     log(`${name}: ${args.clients} clients ${description}`);
     const cpu = await startCpuMeter(ledgerAdminUrl);
+    const calls = await startGroupCommitMeter(ledgerAdminUrl);
     const summary = await runClosedLoop({
       clients: args.clients,
       limit: args.limit,
       operation,
       onFirstError: (code, error) => log(`${name}: first ${code} error: ${error.rawMessage}`),
     });
-    const result = { ...summary, cpu: await cpu() };
+    const result = { ...summary, cpu: await cpu(), movementsPerDatabaseCall: await calls() };
     log(
       `${name}: ${summary.perSecond} transfers/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ${summary.errors} errors; ` +
-        `cpu cores: ledger ${result.cpu.serviceCores ?? "?"}, bench ${result.cpu.benchClientCores}, machine ${result.cpu.machineBusyCores ?? "?"}`,
+        `cpu cores: ledger ${result.cpu.serviceCores ?? "?"}, bench ${result.cpu.benchClientCores}, machine ${result.cpu.machineBusyCores ?? "?"}; ` +
+        `movements per database call ${result.movementsPerDatabaseCall ?? "?"}`,
     );
     return result;
   };

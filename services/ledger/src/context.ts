@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { RiskClearance } from "./domain/risk-clearance.js";
 import type { InitiatorInfo } from "./events.js";
 import type { RiskScreening } from "./risk/screen-movement.js";
@@ -14,6 +15,8 @@ export interface LedgerDeps {
   readonly config: LedgerSettings;
   /** Risk scoring of user-initiated transfers and withdrawals; absent when turned off. */
   readonly risk?: RiskScreening;
+  /** Where the ledger's own metrics go (group commit sizes); none in tests that do not look. */
+  readonly registry?: Registry;
 }
 
 /** The ledger's own settings (see config.ts). */

@@ -28,6 +28,7 @@ const deps: LedgerDeps = {
   clock: () => new Date(),
   config: ledgerSettings(config),
   risk: riskScreening(),
+  registry: runtime.metrics.registry,
 };
 await serveProcess(runtime, createLedgerRoutes(deps));
 

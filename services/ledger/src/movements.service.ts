@@ -11,6 +11,7 @@
  * database refuses) is found by running the batch's movements one by one,
  * each getting its own answer.
  */
+import { Histogram } from "prom-client";
 import { isRetryableTransactionError } from "#platform/db/index.js";
 import type { LedgerDeps } from "./context.js";
 import { LedgerError } from "./domain/ledger-error.js";
@@ -40,8 +41,9 @@ export interface MovementPoster {
   postAll(requests: readonly MovementRequest[], options: { atomic: boolean }): Promise<Array<MovementOutcome | BatchItemError>>;
 }
 
-export function createMovementPoster(deps: Pick<LedgerDeps, "db" | "config">): MovementPoster {
+export function createMovementPoster(deps: Pick<LedgerDeps, "db" | "config" | "registry">): MovementPoster {
   const options: PostOptions = { retentionMs: deps.config.idempotencyRetentionMs, waitMs: deps.config.idempotencyWaitMs };
+  const batchSizes = batchSizeHistogram(deps.registry);
 
   /** One call, retried on serialization failures and deadlocks; other failures mapped to the ledger's reasons. */
   async function attempt(requests: readonly MovementRequest[], atomic: boolean): Promise<MovementOutcome[]> {
@@ -78,11 +80,13 @@ export function createMovementPoster(deps: Pick<LedgerDeps, "db" | "config">): M
     maxBatch: deps.config.batchMax,
     concurrency: deps.config.batchConcurrency,
     keyOf: (request) => `${request.call.scope}\u0000${request.call.key}`,
+    onBatch: (size) => batchSizes?.observe({ source: "group_commit" }, size),
   });
 
   return {
     post: (request) => queue.submit(request),
     async postAll(requests, { atomic }) {
+      batchSizes?.observe({ source: "create_transfers" }, requests.length);
       if (!atomic) return run(requests);
       try {
         return await attempt(requests, true);
@@ -96,6 +100,22 @@ export function createMovementPoster(deps: Pick<LedgerDeps, "db" | "config">): M
       }
     },
   };
+}
+
+/** `ledger_movements_per_call`: how many movements each database call carried; the registry's one. */
+function batchSizeHistogram(registry: LedgerDeps["registry"]): Histogram<"source"> | undefined {
+  if (!registry) return undefined;
+  const existing = registry.getSingleMetric("ledger_movements_per_call") as Histogram<"source"> | undefined;
+  return (
+    existing ??
+    new Histogram({
+      name: "ledger_movements_per_call",
+      help: "Movements posted by one call of ledger_post_movements: a group commit of single RPCs, or a CreateTransfers call.",
+      labelNames: ["source"] as const,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
+      registers: [registry],
+    })
+  );
 }
 
 /** True for failures one movement of a batch can cause: run them one by one to find it. */
