@@ -42,7 +42,7 @@ import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platfor
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { commonHelp, intFlag, parseBenchArgs, type CommonBenchArgs } from "./lib/args.js";
 import { codeName, runClosedLoop, type OperationUnits } from "./lib/closed-loop.js";
-import { startCpuMeter, type CpuUse } from "./lib/cpu.js";
+import { readMetricsPage, startCpuMeter, type CpuUse } from "./lib/cpu.js";
 import { describeMachine } from "./lib/machine.js";
 import { BenchUnavailableError, createBenchLog, emitResult, runBench } from "./lib/output.js";
 import { pgbenchVersion, runPgbenchTpcb, type PgbenchResult } from "./lib/pgbench.js";
@@ -176,14 +176,11 @@ type Skipped = { readonly skipped: string };
 
 /** The group commit's `ledger_movements_per_call` sum and count from the ledger's /metrics. */
 async function groupCommitTotals(adminUrl: string): Promise<{ sum: number; count: number } | undefined> {
-  try {
-    const text = await (await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
-    const value = (suffix: string) => Number(new RegExp(`^ledger_movements_per_call_${suffix}\\{[^}]*source="group_commit"[^}]*\\} ([\\d.eE+-]+)$`, "m").exec(text)?.[1]);
-    const totals = { sum: value("sum"), count: value("count") };
-    return Number.isFinite(totals.sum) && Number.isFinite(totals.count) ? totals : undefined;
-  } catch {
-    return undefined;
-  }
+  const page = await readMetricsPage(adminUrl);
+  if (page === undefined) return undefined;
+  const value = (suffix: string) => Number(new RegExp(`^ledger_movements_per_call_${suffix}\\{[^}]*source="group_commit"[^}]*\\} ([\\d.eE+-]+)$`, "m").exec(page)?.[1]);
+  const totals = { sum: value("sum"), count: value("count") };
+  return Number.isFinite(totals.sum) && Number.isFinite(totals.count) ? totals : undefined;
 }
 
 /** Starts measuring how many movements each group commit carried; the returned function gives the phase's mean. */

@@ -25,14 +25,20 @@ export function parseProcessCpuSeconds(metrics: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-async function serviceCpuSeconds(adminUrl: string | undefined): Promise<number | undefined> {
+/** A service's Prometheus text page from its admin port; undefined when it cannot be read. */
+export async function readMetricsPage(adminUrl: string | undefined): Promise<string | undefined> {
   if (!adminUrl) return undefined;
   try {
     const response = await fetch(`${adminUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
-    return response.ok ? parseProcessCpuSeconds(await response.text()) : undefined;
+    return response.ok ? await response.text() : undefined;
   } catch {
     return undefined;
   }
+}
+
+async function serviceCpuSeconds(adminUrl: string | undefined): Promise<number | undefined> {
+  const page = await readMetricsPage(adminUrl);
+  return page === undefined ? undefined : parseProcessCpuSeconds(page);
 }
 
 /** Busy and total jiffies of all CPUs from `/proc/stat` (Linux), with the core count. */

@@ -62,7 +62,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   `.execute(db);
 
   // The default system account of a kind and currency, opened on first use
-  // (as defaultSystemAccountId in accounts.repository.ts does).
+  // with allow_negative; concurrent first uses agree on one (the loser's insert
+  // waits on the unique index, then finds the winner's row).
   await sql`
     CREATE FUNCTION ledger_default_account(account_kind text, account_currency text) RETURNS uuid LANGUAGE plpgsql AS $$
     DECLARE

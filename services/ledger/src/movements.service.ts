@@ -91,7 +91,7 @@ export function createMovementPoster(deps: Pick<LedgerDeps, "db" | "config" | "r
       try {
         return await attempt(requests, true);
       } catch (err) {
-        const refusal = atomicRefusalOf((err as { cause?: unknown }).cause ?? err);
+        const refusal = atomicRefusalOf(err);
         if (!refusal) throw err;
         throw new LedgerError(refusal.error.reason, `transfers[${refusal.index}]: ${refusal.error.message}`, {
           ...refusal.error.metadata,

@@ -69,7 +69,9 @@ describe("CreateTransfers", () => {
     const [a, b] = await Promise.all([fundedWallet(payments, 50), openWallet(payments)]);
     const request = transfer(a, b, 20);
     const { results } = await payments.createTransfers({ transfers: [request] });
-    const single = await payments.transfer(request, { onHeader: (headers) => assert.equal(headers.get("idempotent-replayed"), "true") });
+    let replayed: string | null = null;
+    const single = await payments.transfer(request, { onHeader: (headers) => (replayed = headers.get("idempotent-replayed")) });
+    assert.equal(replayed, "true");
     assert.deepEqual(single, results[0]!.outcome.value);
   });
 

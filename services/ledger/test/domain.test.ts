@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Balance } from "../src/domain/accounts.js";
-import { ADJUSTMENT_REASON_KEY, adjustmentMetadata, adjustmentSides } from "../src/domain/adjustments.js";
+import { ADJUSTMENT_REASON_KEY, adjustmentMetadata } from "../src/domain/adjustments.js";
+import { movementShape, type AdjustmentMovement } from "../src/domain/movement.js";
 import { planCapture, planRelease, type Hold } from "../src/domain/holds.js";
 import { planMovement } from "../src/domain/journal.js";
 import { LedgerError } from "../src/domain/ledger-error.js";
@@ -85,8 +86,12 @@ describe("ledger domain rules", () => {
   });
 
   it("credits a wallet from the adjustments account and debits it to that account", () => {
-    assert.deepEqual(adjustmentSides("w", "adj", "CREDIT"), { from: "adj", to: "w" });
-    assert.deepEqual(adjustmentSides("w", "adj", "DEBIT"), { from: "w", to: "adj" });
+    const adjustment = (direction: "CREDIT" | "DEBIT"): AdjustmentMovement => ({
+      kind: "ADJUSTMENT", accountId: "w", direction, amount: { amountMinor: 1n, currency: "EUR" }, reasonCode: "GOODWILL", reason: "r", metadata: {},
+    });
+    // Party 0 is the wallet, party 1 the adjustments account; `source` is the one paying.
+    assert.equal(movementShape(adjustment("CREDIT")).source, 1);
+    assert.equal(movementShape(adjustment("DEBIT")).source, 0);
   });
 
   it("keeps an adjustment's reason code beside the caller's metadata and refuses a caller setting it", () => {

@@ -17,11 +17,6 @@ export type AdjustmentDirection = "CREDIT" | "DEBIT";
  */
 export const ADJUSTMENT_REASON_KEY = "adjustment_reason";
 
-/** Where an adjustment's money comes from and goes: a credit comes from the adjustments account, a debit goes to it. */
-export function adjustmentSides(walletId: string, adjustmentsId: string, direction: AdjustmentDirection): { from: string; to: string } {
-  return direction === "CREDIT" ? { from: adjustmentsId, to: walletId } : { from: walletId, to: adjustmentsId };
-}
-
 /** The transaction's metadata: the caller's, plus the reason code; INVALID_FIELD "metadata" when the caller set the reserved key. */
 export function adjustmentMetadata(metadata: Readonly<Record<string, string>>, reasonCode: AdjustmentReasonCode): Record<string, string> {
   if (Object.hasOwn(metadata, ADJUSTMENT_REASON_KEY)) throw invalidField("metadata", `the key "${ADJUSTMENT_REASON_KEY}" is the ledger's own`);

@@ -93,7 +93,7 @@ export interface MovementShape {
 }
 
 /** Kinds that may send or receive a transfer: funding accounts move money only by top-up. */
-export const transferKinds: readonly AccountKind[] = ["USER_WALLET", "SYSTEM_FEES", "SYSTEM_SETTLEMENT", "SYSTEM_REFUNDS"];
+const transferKinds: readonly AccountKind[] = ["USER_WALLET", "SYSTEM_FEES", "SYSTEM_SETTLEMENT", "SYSTEM_REFUNDS"];
 
 /** The parties of a movement and which one pays. */
 export function movementShape(movement: Movement): MovementShape {

@@ -75,52 +75,6 @@ export async function insertAccount(trx: Transaction<LedgerDatabase>, account: N
   return toAccount(row);
 }
 
-/**
- * The default system account of a kind and currency (the funding account
- * top-ups debit when none is named...), opened on first use with
- * allow_negative. Concurrent first uses agree on one account: the loser's
- * insert waits on the unique index and then finds the winner's row.
- */
-export async function defaultSystemAccountId(
-  trx: Transaction<LedgerDatabase>,
-  kind: Exclude<AccountKind, "USER_WALLET">,
-  currency: string,
-): Promise<string> {
-  const find = () =>
-    trx
-      .selectFrom("accounts")
-      .select("id")
-      .where("kind", "=", kind)
-      .where("currency", "=", currency)
-      .where("is_default", "=", true)
-      .executeTakeFirst();
-  const existing = await find();
-  if (existing) return existing.id;
-  const id = randomUUID();
-  const inserted = await trx
-    .insertInto("accounts")
-    .values({
-      id,
-      owner_user_id: null,
-      kind,
-      currency,
-      status: "ACTIVE",
-      allow_negative: true,
-      label: `default-${kind.toLowerCase().replace("system_", "")}-${currency.toLowerCase()}`,
-      is_default: true,
-      status_reason: "",
-    })
-    .onConflict((oc) => oc.columns(["kind", "currency"]).where("is_default", "=", true).doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  if (!inserted) return (await find())!.id;
-  await trx
-    .insertInto("balances")
-    .values({ account_id: id, currency, allow_negative: true, posted: 0n, held: 0n, version: 0n, last_entry_sequence: 0n })
-    .execute();
-  return id;
-}
-
 /** The accounts with these ids (missing ids are absent from the map). */
 export async function findAccounts(db: Db, ids: readonly string[]): Promise<Map<string, Account>> {
   if (ids.length === 0) return new Map();

@@ -2,11 +2,10 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufb
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Transaction } from "kysely";
 import { isRetryableTransactionError } from "#platform/db/index.js";
-import { hasLiveResult, requestHash, runIdempotent } from "#platform/idempotency/index.js";
+import { requestHash, runIdempotent } from "#platform/idempotency/index.js";
 import { internalCallerKey } from "#platform/internal-auth/index.js";
 import type { RiskContext } from "#gen/wallet/ledger/v1/risk_context_pb.js";
 import type { Actor, LedgerDeps } from "../context.js";
-import type { RiskClearance } from "../domain/risk-clearance.js";
 import { LedgerError } from "../domain/ledger-error.js";
 import type { InitiatorInfo } from "../events.js";
 import type { LedgerDatabase } from "../storage/ledger.table.js";
@@ -65,10 +64,8 @@ export async function withRetry<T>(run: () => Promise<T>): Promise<T> {
  * Executes a write at most once per (caller scope, idempotency key): the
  * work, its outbox events and the stored response commit in one database
  * transaction; a retry replays the stored response (see runIdempotent).
- * `screen` (risk scoring of user-initiated movements) runs before the
- * transaction, so no connection waits on a network call, and only for a key
- * with no stored result: a replay answers what was posted, whatever risk
- * would say now. Its clearance reaches `work` on the actor.
+ * For the writes that run in TypeScript (accounts, holds); money movements
+ * go through movement-write.ts.
  */
 export function createIdempotentWriter(deps: LedgerDeps) {
   return async function write<Req extends DescMessage, Res extends DescMessage>(
@@ -77,13 +74,9 @@ export function createIdempotentWriter(deps: LedgerDeps) {
     request: MessageShape<Req> & WriteRequest,
     responseSchema: Res,
     work: (trx: Transaction<LedgerDatabase>, actor: Actor) => Promise<MessageShape<Res>>,
-    screen?: (scope: string, key: string) => Promise<RiskClearance | undefined>,
   ): Promise<MessageShape<Res>> {
     const key = parseIdempotencyKey(request.idempotencyKey);
-    let actor: Actor & { scope: string } = actorOf(ctx, request.riskContext);
-    if (screen && !(await hasLiveResult(deps.db, actor.scope, key))) {
-      actor = { ...actor, risk: await screen(actor.scope, key) };
-    }
+    const actor = actorOf(ctx, request.riskContext);
     const call = {
       scope: actor.scope,
       key,

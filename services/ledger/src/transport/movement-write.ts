@@ -44,12 +44,12 @@ function actorEvent(actor: Actor): MovementEventExtras {
 }
 
 /** The idempotent call of a request under a scope. */
-function movementCall<Req extends DescMessage>(scope: string, key: string, method: string, schema: Req, request: MessageShape<Req>) {
+export function movementCall<Req extends DescMessage>(scope: string, key: string, method: string, schema: Req, request: MessageShape<Req>) {
   return { scope, key, method, requestHash: requestHash(schema, request, UNHASHED_FIELDS) };
 }
 
 /** A movement's response from its outcome, or its refusal thrown. */
-function answer<Res extends DescMessage>(
+export function movementAnswer<Res extends DescMessage>(
   outcome: MovementOutcome,
   responseSchema: Res,
   respond: (posted: PostedMovement) => MessageShape<Res>,
@@ -99,12 +99,9 @@ export function createMovementWriter(deps: LedgerDeps): {
         caller: actor.caller,
         event: { ...actorEvent(actor), ...w.event },
       };
-      const { response, replayed } = answer(await poster.post(request), w.responseSchema, w.respond);
+      const { response, replayed } = movementAnswer(await poster.post(request), w.responseSchema, w.respond);
       if (replayed) ctx.responseHeader.set("idempotent-replayed", "true");
       return response;
     },
   };
 }
-
-/** Exposed for CreateTransfers, which builds its calls itself. */
-export { answer as movementAnswer, movementCall };
