@@ -34,7 +34,14 @@ export interface RetryOptions {
 }
 
 /** Reasons a careful client sends again: the first request with the key is still being worked on. */
-const RETRY_REASONS = new Set(["IDEMPOTENCY_KEY_IN_PROGRESS", "CONCURRENT_MODIFICATION"]);
+const RETRY_REASONS = new Set(["IDEMPOTENCY_KEY_IN_PROGRESS"]);
+
+/**
+ * How long the app waits for the edge's answer: longer than the edge's own
+ * upstream deadlines and retries, so a timeout means the edge failed to answer
+ * (a breach), not that a fault behind it was slow.
+ */
+const EDGE_ANSWER_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,7 +66,7 @@ export async function carefulPost(
     const at = Date.now();
     let retryAfter: number | undefined;
     try {
-      const answer = await callEdge(edgeUrl, caller, "POST", path, { body, headers: { "idempotency-key": idempotencyKey }, timeoutMs: 10_000 });
+      const answer = await callEdge(edgeUrl, caller, "POST", path, { body, headers: { "idempotency-key": idempotencyKey }, timeoutMs: EDGE_ANSWER_TIMEOUT_MS });
       const reason = typeof answer.body?.reason === "string" ? answer.body.reason : undefined;
       options.record({ operation, at, durationMs: Date.now() - at, status: answer.status, ...(reason ? { reason } : {}) });
       if (answer.status >= 200 && answer.status < 300) return { kind: "success", body: answer.body, attempts: attempt };

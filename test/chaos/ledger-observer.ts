@@ -26,6 +26,8 @@ export interface LedgerObserver {
   holds(): Promise<Map<string, string>>;
   /** Outbox rows by status. */
   outboxStatuses(): Promise<Record<string, number>>;
+  /** Movements of the wallets (top-ups too) that have no event of their transaction in the outbox. */
+  movementsWithoutEvent(): Promise<string[]>;
   /** Event ids of the ledger's outbox, with their event types. */
   outboxEvents(): Promise<Map<string, string>>;
   close(): Promise<void>;
@@ -65,6 +67,15 @@ export function createLedgerObserver(databaseUrl: string, accountIds: readonly s
         [accountIds],
       );
       return new Map(rows.map((row) => [row.id, row.kind]));
+    },
+    async movementsWithoutEvent() {
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT DISTINCT t.id FROM transactions t JOIN entries e ON e.transaction_id = t.id
+          WHERE e.account_id = ANY($1::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.aggregate_type = 'transaction' AND o.aggregate_id::text = t.id::text)`,
+        [accountIds],
+      );
+      return rows.map((row) => row.id);
     },
     async holds() {
       const { rows } = await pool.query<{ id: string; status: string }>("SELECT id, status FROM holds WHERE account_id = ANY($1::uuid[])", [accountIds]);

@@ -281,6 +281,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const holdMismatches = [...holds].filter(([id, status]) => holdStatus.get(id) !== status);
     if (holds.size !== holdStatus.size || holdMismatches.length > 0) violations.push(`holds differ from what the clients saw: ${holds.size} in the ledger, ${holdStatus.size} seen, ${holdMismatches.length} in another state`);
 
+    const withoutEvent = await observer.movementsWithoutEvent();
+    if (withoutEvent.length > 0) violations.push(`${withoutEvent.length} posted movements have no event in the outbox (e.g. ${withoutEvent[0]})`);
     const lost = [...outboxEvents.keys()].filter((id) => !tap.received.has(id));
     if (lost.length > 0) violations.push(`${lost.length} of ${outboxEvents.size} ledger events never reached the suite's queue`);
     const notSent = Object.entries(statuses).filter(([status, count]) => status !== "sent" && count > 0);
@@ -297,7 +299,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faults.push({
         fault: window.fault,
         downMs: window.endedAt - window.startedAt,
-        statuses: countBy(inWindow.map((a) => String(a.status))),
+        statuses: countBy(inWindow.map(statusOf)),
         firstSuccessAfterMs: firstSuccess ? firstSuccess.at + firstSuccess.durationMs - window.endedAt : null,
         firstEventAfterMs: firstEvent === undefined ? null : firstEvent - window.endedAt,
       });
@@ -316,7 +318,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         successes: countBy(requests.filter((r) => r.outcome.kind === "success").map((r) => r.operation)),
         refusals: countBy(outcomes.flatMap((o) => (o.kind === "refused" ? [`${o.status} ${o.reason || "(no reason)"}`] : []))),
         unresolvedBeforeResend: unresolved.length,
-        statuses: countBy(attempts.map((a) => String(a.status))),
+        statuses: countBy(attempts.map(statusOf)),
         faults,
         events: { outbox: outboxEvents.size, received: tap.received.size, duplicates, lost: lost.length, outboxStatuses: statuses },
         wallets: { count: customers.length, total: String(initial.total), samples: samples.length },
@@ -331,6 +333,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await Promise.all([redisProxy.close(), amqpProxy.close(), riskProxy?.close()]);
   }
+}
+
+/** An attempt's status with its reason, e.g. `503 RISK_UNAVAILABLE`, so the figures say why. */
+function statusOf(attempt: Attempt): string {
+  return attempt.reason ? `${attempt.status} ${attempt.reason}` : String(attempt.status);
 }
 
 function countBy(values: readonly string[]): Record<string, number> {

@@ -26,7 +26,8 @@ describe("Connect codes become HTTP statuses with problem+json bodies", () => {
     { code: Code.FailedPrecondition, reason: "ACCOUNT_STATUS_CONFLICT", status: 409 },
     { code: Code.Aborted, reason: "IDEMPOTENCY_KEY_IN_PROGRESS", status: 409 },
     { code: Code.FailedPrecondition, reason: "IDEMPOTENCY_KEY_IN_PROGRESS", status: 409 },
-    { code: Code.Aborted, reason: "CONCURRENT_MODIFICATION", status: 409 },
+    { code: Code.Unavailable, reason: "CONCURRENT_MODIFICATION", status: 503 },
+    { code: Code.Aborted, reason: "CONCURRENT_MODIFICATION", status: 503 },
     { code: Code.ResourceExhausted, reason: "ACCOUNT_LOCKED", status: 429 },
     { code: Code.Unimplemented, status: 501 },
     { code: Code.Unavailable, status: 503 },
@@ -84,7 +85,8 @@ describe("Connect codes become HTTP statuses with problem+json bodies", () => {
   test("a 503 whose upstream gave no RetryInfo still carries Retry-After, and other statuses do not", () => {
     assert.deepEqual(problemHeaders(upstreamError(Code.Unavailable, "ledger is unavailable: read ECONNRESET")), { "retry-after": "1" });
     assert.deepEqual(problemHeaders(upstreamError(Code.DeadlineExceeded, "slow")), {});
-    assert.deepEqual(problemHeaders(upstreamError(Code.Aborted, "conflict", "CONCURRENT_MODIFICATION")), {});
+    assert.deepEqual(problemHeaders(upstreamError(Code.Aborted, "conflict", "IDEMPOTENCY_KEY_IN_PROGRESS")), {});
+    assert.deepEqual(problemHeaders(upstreamError(Code.Unavailable, "gave up on a lock", "CONCURRENT_MODIFICATION")), { "retry-after": "1" });
   });
 });
 

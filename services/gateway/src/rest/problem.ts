@@ -40,15 +40,16 @@ const statusOfCode: Readonly<Partial<Record<Code, number>>> = {
 
 /**
  * Reasons whose status is fixed whatever the code says: the IETF
- * Idempotency-Key draft's answers, and refusals that are conflicts with
- * another request rather than a wrong state (409 instead of 422). Any other
- * reason ending in `_CONFLICT` is a conflict too.
+ * Idempotency-Key draft's answers, and a ledger that gave up on a lock or a
+ * serialization failure, which wrote nothing and is worth retrying with the
+ * same key (503, never a 409 that reads as final). Any other reason ending in
+ * `_CONFLICT` is a conflict with another request (409 instead of 422).
  */
 const statusOfReason: Readonly<Record<string, number>> = {
   IDEMPOTENCY_KEY_IN_PROGRESS: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_KEY_MISSING: 400,
-  CONCURRENT_MODIFICATION: 409,
+  CONCURRENT_MODIFICATION: 503,
 };
 
 /** What a 5xx says instead of the upstream's message. */

@@ -29,7 +29,8 @@ const codeOf: Record<LedgerErrorReasonName, Code> = {
   CAPTURE_EXCEEDS_HOLD: Code.FailedPrecondition,
   IDEMPOTENCY_KEY_REUSED: Code.FailedPrecondition,
   IDEMPOTENCY_KEY_IN_PROGRESS: Code.Aborted,
-  CONCURRENT_MODIFICATION: Code.Aborted,
+  // Nothing was written and the same request may succeed a moment later: transient, not a conflict.
+  CONCURRENT_MODIFICATION: Code.Unavailable,
   RISK_DENIED: Code.PermissionDenied,
   STEP_UP_REQUIRED: Code.PermissionDenied,
   RISK_UNAVAILABLE: Code.Unavailable,

@@ -41,7 +41,7 @@ export function actorOf(ctx: HandlerContext, riskContext?: RiskContext): Actor &
 
 /**
  * Runs a deadlock- or serialization-failure-prone transaction again (up to
- * 3 times); gives up with ABORTED, CONCURRENT_MODIFICATION. A lock wait
+ * 3 times); gives up with UNAVAILABLE, CONCURRENT_MODIFICATION. A lock wait
  * beyond lock_timeout is reported the same way at once. READ COMMITTED with
  * sorted row locks should never deadlock: this is a safety net.
  */
