@@ -5,6 +5,7 @@
  * parameters with encoding tricks; odd content types and credentials.
  */
 import fc from "fast-check";
+import { FUZZ_CLIENT_IP } from "./client-address.js";
 import { anyNumber, anyString, contentType, hostileString, int64Text, wrongType } from "./hostile-values.js";
 
 type Schema = Record<string, any>;
@@ -17,6 +18,8 @@ export interface OpenApiDocument {
 
 interface OpenApiOperation {
   readonly operationId: string;
+  /** Present on the backoffice's operations: the staff roles its access policy allows. */
+  readonly "x-required-roles"?: readonly string[];
   readonly parameters?: ReadonlyArray<{ name: string; in: "path" | "query" | "header"; schema?: Schema }>;
   readonly requestBody?: { content: Record<string, { schema: Schema }> };
 }
@@ -160,8 +163,26 @@ function bodyText(value: unknown): fc.Arbitrary<string> {
   );
 }
 
+/** Placeholders the requests carry for the users' current access tokens. */
+export interface FuzzTokens {
+  readonly customer: string;
+  readonly staff: string;
+}
+
+/**
+ * The bearer of a request to `operation`: mostly the staff member's for a
+ * staff operation (`x-required-roles`), so requests reach the backoffice's
+ * handlers, and the customer's for any other; sometimes the customer's at a
+ * staff operation, a garbage token or none.
+ */
+function authorizationFor(operation: OpenApiOperation, tokens: FuzzTokens): fc.Arbitrary<string | null> {
+  const garbage = fc.option(headerText.map((t) => `Bearer ${t}`));
+  if (operation["x-required-roles"] === undefined) return fc.oneof({ weight: 6, arbitrary: fc.constant(`Bearer ${tokens.customer}`) }, { weight: 1, arbitrary: garbage });
+  return fc.oneof({ weight: 6, arbitrary: fc.constant(`Bearer ${tokens.staff}`) }, { weight: 1, arbitrary: fc.constant(`Bearer ${tokens.customer}`) }, { weight: 1, arbitrary: garbage });
+}
+
 /** Requests for one operation of `path` and `method`. */
-function requestsFor(doc: OpenApiDocument, path: string, method: string, operation: OpenApiOperation, token: string): fc.Arbitrary<FuzzRequest> {
+function requestsFor(doc: OpenApiDocument, path: string, method: string, operation: OpenApiOperation, tokens: FuzzTokens): fc.Arbitrary<FuzzRequest> {
   const pathParams = (operation.parameters ?? []).filter((p) => p.in === "path");
   const queryParams = (operation.parameters ?? []).filter((p) => p.in === "query");
   const bodySchema = operation.requestBody?.content["application/json"]?.schema;
@@ -171,7 +192,7 @@ function requestsFor(doc: OpenApiDocument, path: string, method: string, operati
       query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, fc.oneof({ weight: 3, arbitrary: valueOf(p.schema, doc, 0, p.name).map(String) }, { weight: 1, arbitrary: anyString })])), { requiredKeys: [] }),
       body: bodySchema ? valueOf(bodySchema, doc, 0).chain(bodyText) : fc.option(bodyText({ unexpected: true }), { freq: 5 }),
       contentType,
-      authorization: fc.oneof({ weight: 6, arbitrary: fc.constant(`Bearer ${token}`) }, { weight: 1, arbitrary: fc.option(headerText.map((t) => `Bearer ${t}`)) }),
+      authorization: authorizationFor(operation, tokens),
       idempotencyKey: fc.oneof(fc.uuid().map(String), headerText),
     })
     .map(({ pathValues, query, body, contentType: type, authorization, idempotencyKey }): FuzzRequest => {
@@ -180,7 +201,7 @@ function requestsFor(doc: OpenApiDocument, path: string, method: string, operati
       const search = Object.entries(query)
         .map(([name, value]) => `${encodeLoosely(name)}=${encodeLoosely(String(value))}`)
         .join("&");
-      const headers: Record<string, string> = { "idempotency-key": idempotencyKey, "x-forwarded-for": "198.18.0.7" };
+      const headers: Record<string, string> = { "idempotency-key": idempotencyKey, "x-forwarded-for": FUZZ_CLIENT_IP };
       if (typeof authorization === "string") headers.authorization = authorization;
       if (type && body !== null && body !== undefined) headers["content-type"] = type;
       const upper = method.toUpperCase();
@@ -194,12 +215,12 @@ function requestsFor(doc: OpenApiDocument, path: string, method: string, operati
     });
 }
 
-/** Hostile requests spread over every operation of `doc`, as `token`'s customer (or with a bad or no token). */
-export function openApiRequests(doc: OpenApiDocument, token: string): fc.Arbitrary<FuzzRequest> {
+/** Hostile requests spread over every operation of `doc`, as the customer or the staff member of `tokens` (or with a bad or no token). */
+export function openApiRequests(doc: OpenApiDocument, tokens: FuzzTokens): fc.Arbitrary<FuzzRequest> {
   const perOperation = Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => HTTP_METHODS.includes(method))
-      .map(([method, operation]) => requestsFor(doc, path, method, operation, token)),
+      .map(([method, operation]) => requestsFor(doc, path, method, operation, tokens)),
   );
   return fc.oneof(...perOperation);
 }
