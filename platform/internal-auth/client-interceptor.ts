@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Interceptor } from "@connectrpc/connect";
+import { audienceKey, audienceOf as defaultAudienceOf } from "./audience.js";
 import { InternalAuthHeader as H } from "./headers.js";
 import { digestRequest } from "./request-body.js";
 import { procedureOf, sign } from "./signature.js";
@@ -10,8 +11,10 @@ export interface InternalAuthClientOptions {
   readonly callerId: string;
   /** Id of the signing key (`INTERNAL_AUTH_KEY_ID`), so receivers can rotate keys. */
   readonly keyId: string;
-  /** Shared secret (`INTERNAL_AUTH_SECRET`), at least 32 characters. */
+  /** This process's own secret (`INTERNAL_AUTH_SECRET`), at least 32 characters; never sent, never given to a receiver. */
   readonly secret: string;
+  /** The receiving service of a proto service type name; default the catalogue's (see `audience.ts`). */
+  readonly audienceOf?: (typeName: string) => string;
   /** Clock in milliseconds; tests move it. */
   readonly now?: () => number;
 }
@@ -19,7 +22,8 @@ export interface InternalAuthClientOptions {
 /**
  * Client interceptor signing every outgoing call (INTERNAL_AUTH_MODE=hmac).
  * It adds the caller, key id, timestamp (ms since epoch), a 128-bit random
- * nonce, the body digest and an HMAC-SHA256 signature over all of them, the
+ * nonce, the body digest and an HMAC-SHA256 signature, with the key derived
+ * from the secret for the receiving service (`audienceKey`), over all of them, the
  * procedure and any `x-internal-subject` header already set on the call
  * (by call options or an outer interceptor), so a forwarded end-user subject
  * cannot be added or changed in transit.
@@ -29,6 +33,14 @@ export interface InternalAuthClientOptions {
  */
 export function createInternalAuthClientInterceptor(options: InternalAuthClientOptions): Interceptor {
   const now = options.now ?? Date.now;
+  const audienceOf = options.audienceOf ?? defaultAudienceOf;
+  const keys = new Map<string, string>();
+  const keyFor = (typeName: string) => {
+    const audience = audienceOf(typeName);
+    let key = keys.get(audience);
+    if (key === undefined) keys.set(audience, (key = audienceKey(options.secret, audience)));
+    return key;
+  };
   return (next) => async (incoming) => {
     const { digest, req } = await digestRequest(incoming);
     const timestamp = String(now());
@@ -44,7 +56,7 @@ export function createInternalAuthClientInterceptor(options: InternalAuthClientO
         bodyDigest: digest,
         subject,
       },
-      options.secret,
+      keyFor(req.service.typeName),
     );
     req.header.set(H.caller, options.callerId);
     req.header.set(H.keyId, options.keyId);

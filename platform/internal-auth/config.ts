@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { fieldInfo, secret as secretField } from "../config/index.js";
+import { audienceKey } from "./audience.js";
 import { MIN_API_KEY_LENGTH, parseApiKeyList } from "./api-key.js";
 import type { InternalAuthMode } from "./mode.js";
 
@@ -97,9 +98,13 @@ export const internalAuthConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "1-64 letters, digits, '.', '_' or '-'")
     .default("primary"),
-  /** Secret this process signs with, its own: no other process holds it (receivers list it under this caller). */
+  /** Secret this process signs with, its own: no other process holds it (receivers hold only the keys derived from it for them). */
   INTERNAL_AUTH_SECRET: secretField(MIN_SECRET_LENGTH).optional(),
-  /** Keys a server accepts, by caller: `{"callerId":{"keyId":"secret"}}`; old and new side by side during a rotation. */
+  /**
+   * Keys a server accepts, by caller: `{"callerId":{"keyId":"key"}}`, each the
+   * caller's key derived for this server (`audienceKey(secret, "<service>")`);
+   * old and new side by side during a rotation.
+   */
   INTERNAL_AUTH_CALLER_KEYS: hiddenKeyListField(
     parseCallerKeys,
     `a JSON object {"callerId":{"keyId":"secret"}}, each secret at least ${MIN_SECRET_LENGTH} characters`,
@@ -158,7 +163,7 @@ export interface InternalAuthSettings {
   readonly mode: InternalAuthMode;
   /** Signing key for clients (hmac mode). */
   readonly signingKey?: { readonly keyId: string; readonly secret: string };
-  /** Keys a server accepts by caller (hmac mode): INTERNAL_AUTH_CALLER_KEYS plus the signing key under this process's own caller id. */
+  /** Keys a server accepts by caller (hmac mode): INTERNAL_AUTH_CALLER_KEYS plus its own key for itself under its own caller id. */
   readonly callerKeys: CallerKeys;
   readonly maxSkewMs: number;
   readonly allowedCallers?: readonly string[];
@@ -172,8 +177,8 @@ export interface InternalAuthSettings {
  * Applies the rules across variables; throws naming the variable at fault.
  * In hmac mode INTERNAL_AUTH_SECRET is required: every service both calls
  * and is called, and a receiver-only process still needs at least one key.
- * `callerId` is this process's own caller id: its signing key is accepted
- * under that id alone.
+ * `callerId` is this process's own caller id: its own key for itself (its
+ * secret derived for audience `callerId`) is accepted under that id alone.
  */
 export function internalAuthSettings(config: InternalAuthConfig, callerId?: string): InternalAuthSettings {
   const base = {
@@ -196,11 +201,12 @@ export function internalAuthSettings(config: InternalAuthConfig, callerId?: stri
   const keyId = config.INTERNAL_AUTH_KEY_ID;
   const callerKeys: Record<string, Readonly<Record<string, string>>> = { ...config.INTERNAL_AUTH_CALLER_KEYS };
   if (callerId !== undefined) {
+    const own = audienceKey(secret, callerId);
     const listed = callerKeys[callerId]?.[keyId];
-    if (listed !== undefined && listed !== secret) {
-      throw new Error(`INTERNAL_AUTH_CALLER_KEYS lists key "${keyId}" of caller "${callerId}" with a secret different from INTERNAL_AUTH_SECRET`);
+    if (listed !== undefined && listed !== own) {
+      throw new Error(`INTERNAL_AUTH_CALLER_KEYS lists key "${keyId}" of caller "${callerId}" with a key other than INTERNAL_AUTH_SECRET's for this service`);
     }
-    callerKeys[callerId] = { ...callerKeys[callerId], [keyId]: secret };
+    callerKeys[callerId] = { ...callerKeys[callerId], [keyId]: own };
   }
   return { ...base, signingKey: { keyId, secret }, callerKeys };
 }

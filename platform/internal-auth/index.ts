@@ -6,6 +6,7 @@ export { createInternalAuthServerInterceptor, type InternalAuthServerOptions } f
 export { createMeshAuthServerInterceptor, type MeshAuthServerOptions } from "./mesh-interceptor.js";
 export { createRedisNonceStore, type NonceStore, type RedisNonceStoreOptions } from "./nonce-store.js";
 export { REJECTION_MESSAGE, type RejectionInfo, type RejectionListener } from "./reject.js";
+export { audienceKey, audienceOf, receiverKeys } from "./audience.js";
 export { canonicalString, messageDigest, EMPTY_BODY_DIGEST, type SignedFields } from "./signature.js";
 export { parseXfcc, parseSpiffeId, peerSpiffeId, type SpiffeId } from "./xfcc.js";
 export {

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Interceptor } from "@connectrpc/connect";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
+import { createInternalAuthClientInterceptor, receiverKeys } from "../../platform/internal-auth/index.js";
 import { externalCallers } from "../../platform/mesh/call-graph.js";
 import { processes } from "../../platform/mesh/catalogue.js";
 
 /** Internal-auth keys of a bench run: one per caller, as `npm start` gives each process its own. */
 export interface BenchKeys {
-  /** The internal-auth variables of a process of `service`: its own key, and every caller's for the receiving side. */
+  /** The internal-auth variables of a process of `service`: its own secret, and every caller's key derived for it. */
   env(service: string): NodeJS.ProcessEnv;
   /** Signs the bench's own calls as `callerId`, with that caller's key. */
   sign(callerId: string): Interceptor;
@@ -16,7 +16,7 @@ export interface BenchKeys {
 export function createBenchKeys(): BenchKeys {
   const callers: string[] = [...new Set([...processes.map((p) => p.service), ...Object.values(externalCallers)])];
   const secrets = new Map(callers.map((caller) => [caller, randomBytes(32).toString("base64url")]));
-  const callerKeys = JSON.stringify(Object.fromEntries([...secrets].map(([caller, secret]) => [caller, { bench: secret }])));
+  const byCaller = Object.fromEntries([...secrets].map(([caller, secret]) => [caller, { bench: secret }]));
   const secretOf = (caller: string) => {
     const secret = secrets.get(caller);
     if (!secret) throw new Error(`no bench key for caller "${caller}"`);
@@ -27,7 +27,7 @@ export function createBenchKeys(): BenchKeys {
       INTERNAL_AUTH_MODE: "hmac",
       INTERNAL_AUTH_KEY_ID: "bench",
       INTERNAL_AUTH_SECRET: secretOf(service),
-      INTERNAL_AUTH_CALLER_KEYS: callerKeys,
+      INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(receiverKeys(byCaller, service)),
       INTERNAL_AUTH_KEYS: "",
       INTERNAL_AUTH_ALLOWED_CALLERS: "",
     }),

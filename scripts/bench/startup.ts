@@ -26,7 +26,8 @@ import { databases, processes, type ProcessEntry } from "../../platform/mesh/cat
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
 import { randomSuffix } from "../../platform/testing/unique-name.js";
 import { buildDist } from "../build/build-dist.js";
-import { meshStateNames, sharedMeshEnv, signingEnvOf } from "../start/mesh-env.js";
+import { internalAuthEnvOf, meshCallerSecrets, meshStateNames, sharedMeshEnv } from "../start/mesh-env.js";
+import type { CallerKeys } from "../../platform/internal-auth/index.js";
 import { commonHelp, intFlag, parseBenchArgs } from "./lib/args.js";
 import { describeMachine } from "./lib/machine.js";
 import { createBenchLog, emitResult, runBench } from "./lib/output.js";
@@ -97,11 +98,11 @@ async function startOnce(entry: ProcessEntry, runner: Runner, env: NodeJS.Proces
 }
 
 /** The environment `npm start` gives `entry`, with sinks that receive nothing (an idle process sends nothing). */
-function processEnv(shared: NodeJS.ProcessEnv, entry: ProcessEntry): NodeJS.ProcessEnv {
+function processEnv(shared: NodeJS.ProcessEnv, secrets: CallerKeys, entry: ProcessEntry): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     ...shared,
-    ...signingEnvOf(shared, entry),
+    ...internalAuthEnvOf(secrets, entry),
     LOG_LEVEL: "warn",
     NOTIFICATION_SMTP_URL: "smtp://127.0.0.1:9",
     NOTIFICATION_SMS_URL: "http://127.0.0.1:9/sms",
@@ -137,6 +138,7 @@ async function main(): Promise<number> {
   const infra = await resolveInfrastructureFromEnv();
   const mesh = { name: `bench-startup-${randomSuffix()}`, offset: 0 };
   const shared = sharedMeshEnv(infra, { NODE_ENV: "development" }, mesh);
+  const secrets = meshCallerSecrets(processes, {});
   try {
     for (const database of databases) await migrateServiceDatabase(database, shared[database.env]!);
     const perProcess: Record<string, unknown> = {};
@@ -145,7 +147,7 @@ async function main(): Promise<number> {
       const samples: Record<Runner, Sample[]> = { tsx: [], build: [] };
       for (let run = 0; run < runs; run++) {
         const order = (run + selected.indexOf(entry)) % 2 === 0 ? runners : ([...runners].reverse() as Runner[]);
-        for (const runner of order) samples[runner].push(await startOnce(entry, runner, processEnv(shared, entry), idleSeconds, nodeArgs));
+        for (const runner of order) samples[runner].push(await startOnce(entry, runner, processEnv(shared, secrets, entry), idleSeconds, nodeArgs));
       }
       const figures = Object.fromEntries(
         runners.map((runner) => [

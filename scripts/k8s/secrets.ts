@@ -31,8 +31,8 @@ export interface SecretVariable {
 /** Secrets made by hand (or a secrets manager) in production, by name: what the docs list. */
 export const provisionedSecrets = {
   "wallet-redis": "`url`: the Redis URL (`rediss://:<password>@<host>:6380` for a managed Redis); on a local cluster also `password`, which its StatefulSet requires",
-  "wallet-internal-auth": "`caller-keys`: INTERNAL_AUTH_CALLER_KEYS for hmac mode (local overlay only; mesh mode needs no keys)",
-  "wallet-internal-auth-<process>": "`secret`: the process's own INTERNAL_AUTH_SECRET for hmac mode (local overlay only)",
+  "wallet-internal-auth-<process>":
+    "`secret`: the process's own INTERNAL_AUTH_SECRET and, for a server, `caller-keys`: INTERNAL_AUTH_CALLER_KEYS, its callers' keys derived for it, for hmac mode (local overlay only; mesh mode needs no keys)",
   "identity-secrets": "`key-encryption-secret`: IDENTITY_KEY_ENCRYPTION_SECRET, encrypts signing keys and TOTP secrets at rest",
   "notification-delivery-secrets": "`smtp-url`, `sms-url`, `push-url`, `sms-signing-secret`, `push-signing-secret`, optional `sms-api-key`, `push-api-key`: the providers",
   "audit-export-secrets": "`webhook-url` (https in production) and `signing-secret` (`whsec_...`, several space-separated during a rotation): the SIEM webhook",
@@ -51,10 +51,10 @@ export const secretVariables: readonly SecretVariable[] = [
   },
   {
     variable: "INTERNAL_AUTH_CALLER_KEYS",
-    secret: () => "wallet-internal-auth",
+    secret: (entry) => `wallet-internal-auth-${entry.name}`,
     key: "caller-keys",
     optional: true,
-    what: "hmac mode: the keys a server accepts, by caller (absent under the mesh)",
+    what: "hmac mode: the keys a server accepts, by caller, each derived for this server alone (absent under the mesh)",
   },
   {
     variable: "IDENTITY_KEY_ENCRYPTION_SECRET",

@@ -21,9 +21,12 @@
  * `wallet`, or `wallet-<offset>` on shifted ports), so a second mesh shares
  * nothing with the first; *_DATABASE_URL, REDIS_URL and AMQP_URL point at
  * servers of your own; POSTGRES_URL is the server on which missing databases
- * are created; LOG_LEVEL applies to all. Every process gets a signing key of
- * its own, made for the run and listed under its caller for every receiver;
- * INTERNAL_AUTH_CALLER_KEYS adds keys of your own (e.g. the payments system's).
+ * are created; LOG_LEVEL applies to all. Every process gets a secret of its
+ * own, made for the run; each server gets only the keys derived from its
+ * callers' secrets for it (see docs on internal authentication);
+ * INTERNAL_AUTH_CALLER_KEYS adds secrets of callers of your own (e.g. the
+ * payments system's, `{"payments":{"k1":"<secret>"}}`), from which npm start
+ * derives each receiver's key in the same way.
  * MESH_FROM_BUILD=1 runs every process from the production build (`npm run
  * build` first: `node dist/services/<service>/src/<entry>.js`, no TypeScript
  * loader) instead of through tsx.
@@ -34,9 +37,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateServiceDatabase } from "../../platform/db/index.js";
 import { BUILD_DIR, builtEntryOf } from "../../platform/mesh/build-output.js";
+import type { CallerKeys } from "../../platform/internal-auth/index.js";
 import { databases, processes, type ProcessEntry } from "../../platform/mesh/catalogue.js";
 import { resolveInfrastructureFromEnv, type Infrastructure } from "../../platform/testing/infrastructure.js";
-import { meshIdentityFromEnv, portsOf, sharedMeshEnv, signingEnvOf, type MeshIdentity } from "./mesh-env.js";
+import { internalAuthEnvOf, meshCallerSecrets, meshIdentityFromEnv, portsOf, sharedMeshEnv, type MeshIdentity } from "./mesh-env.js";
 import { paint } from "./log-format.js";
 import { startProviderSink, type ProviderSink } from "./provider-sink.js";
 import { startSiemSink, type SiemSink } from "./siem-sink.js";
@@ -79,8 +83,10 @@ say(`mesh "${mesh.name}", ports shifted by ${offset}${fromBuild ? `, processes f
 say(`servers: postgres ${infra.sources.postgres}, redis ${infra.sources.redis}, rabbitmq ${infra.sources.amqp}`);
 
 let shared: NodeJS.ProcessEnv;
+let secrets: CallerKeys;
 try {
   shared = sharedMeshEnv(infra, process.env, mesh);
+  secrets = meshCallerSecrets(processes, process.env);
 } catch (err) {
   console.error((err as Error).message);
   await infra.stop();
@@ -171,8 +177,8 @@ const started = processes.map((entry) => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...shared,
-    // A key of its own: it can sign as its own service only.
-    ...signingEnvOf(shared, entry),
+    // A secret of its own, and only the keys its callers derived for it: it can sign as its own service only.
+    ...internalAuthEnvOf(secrets, entry),
     ...(entry.service === "audit-export" ? auditExportEnv : {}),
     ADMIN_PORT: String(ports.adminPort),
     ...(ports.grpcPort === undefined ? {} : { GRPC_PORT: String(ports.grpcPort) }),

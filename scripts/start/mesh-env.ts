@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { withDatabase } from "../../platform/db/index.js";
-import { parseCallerKeys, type CallerKeys } from "../../platform/internal-auth/index.js";
+import { parseCallerKeys, receiverKeys, type CallerKeys } from "../../platform/internal-auth/index.js";
+import { callersOfProcess } from "../../platform/mesh/call-graph.js";
 import { databases, processes, type ProcessEntry } from "../../platform/mesh/catalogue.js";
 import { upstreamUrlVariable } from "../../platform/mesh/upstreams.js";
 import type { Infrastructure } from "../../platform/testing/infrastructure.js";
@@ -82,9 +83,8 @@ export function meshStateNames(name: string): Record<string, string> {
  * service (the user's own *_DATABASE_URL wins), the resolved Redis and
  * RabbitMQ with the mesh's own key prefixes, exchange and queues, every
  * service's upstream URL and identity's key set on the mesh's ports, and
- * internal auth in hmac mode with every process's key listed under its caller
- * in INTERNAL_AUTH_CALLER_KEYS (see {@link meshCallerKeys}; never printed).
- * Each process's own key is added by {@link signingEnvOf}.
+ * internal auth in hmac mode. No keys: each process's own are added by
+ * {@link internalAuthEnvOf}.
  */
 export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv, mesh: MeshIdentity): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -92,7 +92,6 @@ export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv,
     REDIS_URL: infra.redisUrl,
     AMQP_URL: infra.amqpUrl,
     INTERNAL_AUTH_MODE: userEnv.INTERNAL_AUTH_MODE ?? "hmac",
-    INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(meshCallerKeys(processes, userEnv)),
   };
   for (const [variable, value] of Object.entries(meshStateNames(mesh.name))) env[variable] = userEnv[variable] || value;
   for (const database of databases) {
@@ -113,37 +112,48 @@ export function sharedMeshEnv(infra: Infrastructure, userEnv: NodeJS.ProcessEnv,
 }
 
 /**
- * The keys of a local mesh, as receivers get them in INTERNAL_AUTH_CALLER_KEYS:
- * one key per process, made for this run, with the process's name as key id,
- * under the caller id it signs as (its service: `ledger` holds the keys of
- * `ledger` and `ledger-outbox-relay`). No two processes share a secret, so a
- * process can sign only as its own service. Keys in the user's own
- * INTERNAL_AUTH_CALLER_KEYS join them (callers outside the mesh, such as
- * `payments`, or a test's key for a caller); a key id of theirs wins.
+ * The secrets of a local mesh, by caller then key id: one per process, made
+ * for this run, with the process's name as key id, under the caller id it
+ * signs as (its service: `ledger` holds the secrets of `ledger` and
+ * `ledger-outbox-relay`). Secrets in the user's own INTERNAL_AUTH_CALLER_KEYS
+ * join them (callers outside the mesh, such as `payments`, or a test's key
+ * for a caller); a key id of theirs wins. No process is given another's
+ * secret: see {@link internalAuthEnvOf}.
  * @throws Error naming INTERNAL_AUTH_CALLER_KEYS when the user's value is malformed.
  */
-export function meshCallerKeys(entries: readonly ProcessEntry[], userEnv: NodeJS.ProcessEnv): CallerKeys {
+export function meshCallerSecrets(entries: readonly ProcessEntry[], userEnv: NodeJS.ProcessEnv): CallerKeys {
   let own: CallerKeys;
   try {
     own = parseCallerKeys(userEnv.INTERNAL_AUTH_CALLER_KEYS ?? "");
   } catch (err) {
     throw new Error(`INTERNAL_AUTH_CALLER_KEYS: ${(err as Error).message}`);
   }
-  const keys: Record<string, Record<string, string>> = {};
-  for (const entry of entries) (keys[entry.service] ??= {})[entry.name] = randomBytes(32).toString("base64url");
-  for (const [caller, byId] of Object.entries(own)) keys[caller] = { ...keys[caller], ...byId };
-  return keys;
+  const secrets: Record<string, Record<string, string>> = {};
+  for (const entry of entries) (secrets[entry.service] ??= {})[entry.name] = randomBytes(32).toString("base64url");
+  for (const [caller, byId] of Object.entries(own)) secrets[caller] = { ...secrets[caller], ...byId };
+  return secrets;
+}
+
+/** The internal-auth variables of one process of a mesh. */
+export interface InternalAuthEnv {
+  readonly INTERNAL_AUTH_KEY_ID: string;
+  readonly INTERNAL_AUTH_SECRET: string;
+  readonly INTERNAL_AUTH_CALLER_KEYS: string;
 }
 
 /**
- * The signing key of one process of a mesh whose shared environment is
- * `shared`: INTERNAL_AUTH_KEY_ID (the process's name) and INTERNAL_AUTH_SECRET,
- * taken from the INTERNAL_AUTH_CALLER_KEYS the receivers check it against.
- * These replace any INTERNAL_AUTH_SECRET of the user's: one secret for every
- * process would let each sign as any other.
+ * The internal-auth variables of `entry` in a mesh whose secrets are
+ * `secrets`: INTERNAL_AUTH_KEY_ID (the process's name) and its own
+ * INTERNAL_AUTH_SECRET, which replace any of the user's (one secret for every
+ * process would let each sign as any other); and, for a process serving gRPC,
+ * INTERNAL_AUTH_CALLER_KEYS holding only the keys derived for its service
+ * from the secrets of the callers the call graph lets call it. A process that
+ * serves nothing holds no key but its own.
  */
-export function signingEnvOf(shared: NodeJS.ProcessEnv, entry: ProcessEntry): { INTERNAL_AUTH_KEY_ID: string; INTERNAL_AUTH_SECRET: string } {
-  const secret = parseCallerKeys(shared.INTERNAL_AUTH_CALLER_KEYS ?? "")[entry.service]?.[entry.name];
-  if (secret === undefined) throw new Error(`INTERNAL_AUTH_CALLER_KEYS has no key "${entry.name}" of caller "${entry.service}"`);
-  return { INTERNAL_AUTH_KEY_ID: entry.name, INTERNAL_AUTH_SECRET: secret };
+export function internalAuthEnvOf(secrets: CallerKeys, entry: ProcessEntry): InternalAuthEnv {
+  const secret = secrets[entry.service]?.[entry.name];
+  if (secret === undefined) throw new Error(`the mesh has no secret "${entry.name}" of caller "${entry.service}"`);
+  const callers = callersOfProcess(entry.service);
+  const accepted = entry.grpcPort === undefined || callers.length === 0 ? {} : receiverKeys(secrets, entry.service, callers);
+  return { INTERNAL_AUTH_KEY_ID: entry.name, INTERNAL_AUTH_SECRET: secret, INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(accepted) };
 }

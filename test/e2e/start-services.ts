@@ -22,7 +22,7 @@ import { externalCallers } from "../../platform/mesh/call-graph.js";
 import { processByName, type ServiceName } from "../../platform/mesh/catalogue.js";
 import { Redis } from "ioredis";
 import { deleteKeysWithPrefix, randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
-import { meshCallerKeys, signingEnvOf } from "../../scripts/start/mesh-env.js";
+import { internalAuthEnvOf, meshCallerSecrets } from "../../scripts/start/mesh-env.js";
 import { waitUntilReady } from "../../scripts/start/wait-ready.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -91,8 +91,8 @@ export async function startE2eServices(
   const extra = new Set<E2eProcessName>(options.extra ?? []);
   const started = ORDER.filter((name) => !EXTRA.has(name) || extra.has(name));
   const paymentsSecret = randomBytes(32).toString("hex");
-  // One key per process under its caller id, plus the payments system's.
-  const callerKeys = meshCallerKeys(ORDER.map(processByName), {
+  // One secret per process under its caller id, plus the payments system's.
+  const secrets = meshCallerSecrets(ORDER.map(processByName), {
     INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ [externalCallers.payments]: { test: paymentsSecret } }),
   });
   // By owning service (whose migrations it gets), for the processes this run starts.
@@ -133,7 +133,6 @@ export async function startE2eServices(
     REDIS_URL: infra.redisUrl,
     AMQP_URL: infra.amqpUrl,
     INTERNAL_AUTH_MODE: "hmac",
-    INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(callerKeys),
     IDENTITY_URL: grpcUrl.identity,
     LEDGER_URL: grpcUrl.ledger,
     RISK_URL: grpcUrl.risk,
@@ -163,7 +162,7 @@ export async function startE2eServices(
     if (running.has(name)) throw new Error(`${name} is already running`);
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "services", name, "src/main.ts")], {
       cwd: repoRoot,
-      env: { ...shared, ...signingEnvOf(shared, processByName(name)), GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) },
+      env: { ...shared, ...internalAuthEnvOf(secrets, processByName(name)), GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const keep = (chunk: Buffer) => {

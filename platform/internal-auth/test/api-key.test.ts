@@ -5,6 +5,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { GetAccountRequestSchema } from "../../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { useTestRedis } from "../../testing/index.js";
 import { createApiKeyClientInterceptor } from "../api-key-interceptor.js";
+import { receiverKeys } from "../audience.js";
 import { internalAuthConfigSchema } from "../config.js";
 import { createInternalAuth } from "../create-internal-auth.js";
 import { REJECTION_MESSAGE, type RejectionInfo } from "../reject.js";
@@ -23,7 +24,7 @@ let server: LedgerTestServer;
 const serverConfig = internalAuthConfigSchema.parse({
   INTERNAL_AUTH_MODE: "hmac",
   INTERNAL_AUTH_SECRET: SECRET,
-  INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ gateway: { primary: GATEWAY_SECRET } }),
+  INTERNAL_AUTH_CALLER_KEYS: JSON.stringify(receiverKeys({ gateway: { primary: GATEWAY_SECRET } }, "ledger")),
   INTERNAL_AUTH_ALLOWED_CALLERS: "gateway,legacy-batch",
   INTERNAL_API_KEYS: `legacy-batch:${LEGACY_KEY},reporting:${REPORTING_KEY}`,
 });

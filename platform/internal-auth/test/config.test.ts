@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { audienceKey } from "../audience.js";
 import { internalAuthConfigSchema, internalAuthSettings, parseCallerKeys, parseKeyList } from "../config.js";
 import { assertInternalAuthModeAllowed } from "../mode.js";
 
@@ -38,25 +39,25 @@ test("hmac mode without INTERNAL_AUTH_SECRET fails naming the variable", () => {
   assert.throws(() => internalAuthSettings(config), /INTERNAL_AUTH_SECRET is required/);
 });
 
-test("a server accepts each caller's listed keys, and its own signing key under its own caller id only", () => {
+test("a server accepts each caller's listed keys, and its own key for itself under its own caller id only", () => {
   const config = internalAuthConfigSchema.parse({
     INTERNAL_AUTH_KEY_ID: "k2",
     INTERNAL_AUTH_SECRET: secret("b"),
     INTERNAL_AUTH_CALLER_KEYS: `{"ledger":{"k1":"${secret("a")}"},"mobile-bff":{"k1":"${secret("c")}"}}`,
   });
   assert.deepEqual(internalAuthSettings(config, "ledger").callerKeys, {
-    ledger: { k1: secret("a"), k2: secret("b") },
+    ledger: { k1: secret("a"), k2: audienceKey(secret("b"), "ledger") },
     "mobile-bff": { k1: secret("c") },
   });
 });
 
-test("the own caller's entry listing the signing key id with another secret is refused", () => {
+test("the own caller's entry listing the signing key id with a key other than its secret's for itself is refused", () => {
   const config = internalAuthConfigSchema.parse({
     INTERNAL_AUTH_KEY_ID: "k1",
     INTERNAL_AUTH_SECRET: secret("b"),
     INTERNAL_AUTH_CALLER_KEYS: `{"ledger":{"k1":"${secret("a")}"}}`,
   });
-  assert.throws(() => internalAuthSettings(config, "ledger"), /lists key "k1" of caller "ledger" with a secret different/);
+  assert.throws(() => internalAuthSettings(config, "ledger"), /lists key "k1" of caller "ledger" with a key other than INTERNAL_AUTH_SECRET's/);
   assert.doesNotThrow(() => internalAuthSettings(config, "risk"), "another caller's k1 is another key");
 });
 

@@ -4,10 +4,13 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { HealthCheckRequestSchema, HealthCheckResponse_ServingStatus } from "../../../gen/grpc/health/v1/health_pb.js";
 import { useTestRedis } from "../../testing/index.js";
+import { audienceKey, receiverKeys } from "../audience.js";
 import { createInternalAuthClientInterceptor } from "../client-interceptor.js";
 import { createRedisNonceStore } from "../nonce-store.js";
 import { REJECTION_MESSAGE, type RejectionInfo } from "../reject.js";
+import { InternalAuthHeader as H } from "../headers.js";
 import { createInternalAuthServerInterceptor } from "../server-interceptor.js";
+import { sign } from "../signature.js";
 import { startHealthServer, type HealthTestServer } from "./signed-health-server.js";
 
 const SECRET = "s".repeat(40);
@@ -15,6 +18,8 @@ const OTHER_SECRET = "o".repeat(40);
 /** mobile-bff's own key: another caller's, as far as "gateway" is concerned. */
 const BFF_SECRET = "b".repeat(40);
 const NOTIFICATION_SECRET = "n".repeat(40);
+/** The test server serves grpc.health.v1.Health, a service outside the catalogue: its type name is its audience. */
+const AUDIENCE = "grpc.health.v1.Health";
 const redis = useTestRedis();
 const rejections: RejectionInfo[] = [];
 let server: HealthTestServer;
@@ -23,7 +28,8 @@ before(async () => {
   const { redis: client, prefix } = await redis();
   server = await startHealthServer([
     createInternalAuthServerInterceptor({
-      callerKeys: { gateway: { k1: SECRET }, "mobile-bff": { "bff-1": BFF_SECRET }, notification: { k1: NOTIFICATION_SECRET } },
+      // As npm start gives them: each caller's key derived for this server, never the caller's secret.
+      callerKeys: receiverKeys({ gateway: { k1: SECRET }, "mobile-bff": { "bff-1": BFF_SECRET }, notification: { k1: NOTIFICATION_SECRET } }, AUDIENCE),
       allowedCallers: ["gateway", "mobile-bff"],
       nonceStore: createRedisNonceStore(client, { prefix }),
       maxSkewMs: 30_000,
@@ -91,6 +97,52 @@ test("a caller signing with another caller's key is refused as Unauthenticated: 
   const response = await server.client([signer({ callerId: "mobile-bff", keyId: "bff-1", secret: BFF_SECRET })]).check(request());
   assert.equal(response.status, HealthCheckResponse_ServingStatus.SERVING);
   assert.equal(server.seen.at(-1)?.callerId, "mobile-bff");
+});
+
+test("a receiver holding a caller's key derived for itself cannot sign as that caller to another service", async () => {
+  // The ledger holds mobile-bff's key for the ledger; signing with it here, as mobile-bff, fails.
+  const bffKeyForLedger = audienceKey(BFF_SECRET, "ledger");
+  assert.equal((await rejected([signer({ callerId: "mobile-bff", keyId: "bff-1", secret: bffKeyForLedger })])).code, Code.Unauthenticated);
+  assert.equal(lastReason(), "bad signature");
+  // Even used as the key itself rather than as a secret to derive from.
+  const asIs = signer({ callerId: "mobile-bff", keyId: "bff-1", secret: bffKeyForLedger, audienceOf: () => AUDIENCE });
+  assert.equal((await rejected([withKeyAsIs(asIs, bffKeyForLedger)])).code, Code.Unauthenticated);
+  assert.equal(lastReason(), "bad signature");
+});
+
+test("a caller's secret signs for the service it calls: its key for one receiver is not its key for another", () => {
+  assert.notEqual(audienceKey(SECRET, "ledger"), audienceKey(SECRET, "risk"));
+  assert.equal(audienceKey(SECRET, "ledger"), audienceKey(SECRET, "ledger"));
+  assert.match(audienceKey(SECRET, "ledger"), /^[0-9a-f]{64}$/);
+});
+
+test("during a rotation a receiver accepts the old and the new key of a caller, and after it only the new one", async () => {
+  const { redis: client, prefix } = await redis();
+  const NEW_SECRET = "r".repeat(40);
+  const serverWith = (keys: Record<string, string>) =>
+    startHealthServer([
+      createInternalAuthServerInterceptor({
+        callerKeys: receiverKeys({ gateway: keys }, AUDIENCE),
+        nonceStore: createRedisNonceStore(client, { prefix: `${prefix}rotation:` }),
+        exempt: [],
+      }),
+    ]);
+  const during = await serverWith({ k1: SECRET, k2: NEW_SECRET });
+  const afterwards = await serverWith({ k2: NEW_SECRET });
+  try {
+    for (const key of [signer(), signer({ keyId: "k2", secret: NEW_SECRET })]) {
+      assert.equal((await during.client([key]).check(request())).status, HealthCheckResponse_ServingStatus.SERVING);
+    }
+    assert.equal((await afterwards.client([signer({ keyId: "k2", secret: NEW_SECRET })]).check(request())).status, HealthCheckResponse_ServingStatus.SERVING);
+    const old = await afterwards.client([signer()]).check(request()).then(
+      () => assert.fail("the retired key was accepted"),
+      (err: unknown) => ConnectError.from(err),
+    );
+    assert.equal(old.code, Code.Unauthenticated);
+  } finally {
+    await during.close();
+    await afterwards.close();
+  }
 });
 
 test("a correctly signed call from a caller without keys (intruder-not-a-service) is refused as Unauthenticated", async () => {
@@ -170,3 +222,24 @@ test("a correctly signed call from a caller that is not allowed is rejected as U
   assert.equal(err.code, Code.Unauthenticated);
   assert.equal(lastReason(), 'caller "notification" is not allowed');
 });
+
+/**
+ * `signing`, but with the HMAC key `key` used as it is instead of derived:
+ * the signature is recomputed over the headers `signing` set.
+ */
+function withKeyAsIs(signing: Interceptor, key: string): Interceptor {
+  return (next) => signing(async (req) => {
+    const h = (name: string) => req.header.get(name) ?? "";
+    const fields = {
+      procedure: `/${req.service.typeName}/${req.method.name}`,
+      caller: h(H.caller),
+      keyId: h(H.keyId),
+      timestamp: h(H.timestamp),
+      nonce: h(H.nonce),
+      bodyDigest: h(H.bodyDigest),
+      subject: h(H.subject),
+    };
+    req.header.set(H.signature, sign(fields, key));
+    return next(req);
+  });
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -10,6 +10,7 @@ import {
   LedgerService,
 } from "../../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { useTestRedis } from "../../testing/index.js";
+import { audienceKey, audienceOf, receiverKeys } from "../audience.js";
 import { internalCallerKey, type InternalCaller } from "../context-values.js";
 import { InternalAuthHeader } from "../headers.js";
 import { createRedisNonceStore } from "../nonce-store.js";
@@ -48,6 +49,9 @@ const input = (name: string) => {
   return value;
 };
 const body = Buffer.from(input("body"), "hex");
+/** The key for the audience, with Node's HMAC alone: what a team in another language computes. */
+const key = createHmac("sha256", input("secret")).update(`wallet-internal-v1 key for ${input("audience")}`).digest("hex");
+const hmacHex = (text: string) => createHmac("sha256", key).update(text).digest("hex");
 const fields: SignedFields = {
   procedure: input("procedure"),
   caller: input("caller"),
@@ -81,8 +85,16 @@ describe("README's hmac signing scheme", () => {
     assert.equal(documentedCanonical.split("\n").length, 8);
   });
 
-  it("gives the headers and signature the platform's signer produces", () => {
-    const signature = sign(fields, input("secret"));
+  it("gives the key for the audience, the one the platform derives for the procedure's service", () => {
+    assert.equal(/give the key `([0-9a-f]{64})` for the/.exec(section)?.[1], key);
+    assert.equal(audienceKey(input("secret"), input("audience")), key);
+    assert.equal(audienceOf(LedgerService.typeName), input("audience"));
+    assert.ok(section.includes(`{"gateway":{"primary":"${key}"}}`), "the receiver's entry holds the key, not the secret");
+  });
+
+  it("gives the headers and signature computed from the documented canonical string, as the platform's signer does", () => {
+    const signature = hmacHex(documentedCanonical);
+    assert.equal(sign(fields, key), signature);
     assert.deepEqual(Object.fromEntries(headers), {
       [InternalAuthHeader.caller]: fields.caller,
       [InternalAuthHeader.keyId]: fields.keyId,
@@ -93,15 +105,18 @@ describe("README's hmac signing scheme", () => {
       [InternalAuthHeader.signature]: signature,
     });
     const withoutSubject = /Without `x-internal-subject` the eighth line is empty and the signature is\s+`([0-9a-f]{64})`/.exec(section)?.[1];
-    assert.equal(sign({ ...fields, subject: "" }, input("secret")), withoutSubject);
+    assert.equal(hmacHex(documentedCanonical.slice(0, documentedCanonical.lastIndexOf("\n") + 1)), withoutSubject);
+    assert.equal(sign({ ...fields, subject: "" }, key), withoutSubject);
     assert.ok(canonicalString({ ...fields, subject: "" }).endsWith(`${fields.bodyDigest}\n`), "an absent subject leaves the last line empty");
   });
 
-  it("gives a shell command over the same canonical string and secret", () => {
+  it("gives a shell command deriving the key from the secret, then signing the same canonical string", () => {
     const shell = blocks[3]!.text;
-    const printed = /printf '([^']*)'/.exec(shell)?.[1]?.replaceAll("\\n", "\n");
-    assert.equal(printed, documentedCanonical);
+    const [derivation, canonical] = [...shell.matchAll(/printf '([^']*)'/g)].map((m) => m[1]!.replaceAll("\\n", "\n"));
+    assert.equal(derivation, `wallet-internal-v1 key for ${input("audience")}`);
     assert.equal(/-hmac '([^']*)'/.exec(shell)?.[1], input("secret"));
+    assert.equal(canonical, documentedCanonical);
+    assert.match(shell, /-hmac "\$key"/);
   });
 
   it("names the digest streaming calls send", () => {
@@ -130,7 +145,7 @@ describe("the documented example sent to the real server interceptor", () => {
         router: {
           interceptors: [
             createInternalAuthServerInterceptor({
-              callerKeys: { [fields.caller]: { [fields.keyId]: input("secret") } },
+              callerKeys: receiverKeys({ [fields.caller]: { [fields.keyId]: input("secret") } }, input("audience")),
               allowedCallers: [fields.caller],
               nonceStore: createRedisNonceStore(connection, { prefix }),
               maxSkewMs: skewMs,

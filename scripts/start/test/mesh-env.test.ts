@@ -6,7 +6,9 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { databases, processByName, processes } from "../../../platform/mesh/catalogue.js";
 import type { Infrastructure } from "../../../platform/testing/infrastructure.js";
-import { meshIdentityFromEnv, meshStateNames, sharedMeshEnv, signingEnvOf } from "../mesh-env.js";
+import { audienceKey } from "../../../platform/internal-auth/index.js";
+import { callersOfProcess } from "../../../platform/mesh/call-graph.js";
+import { internalAuthEnvOf, meshCallerSecrets, meshIdentityFromEnv, meshStateNames, sharedMeshEnv } from "../mesh-env.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const infra = { postgresUrl: "postgres://postgres@127.0.0.1:5432/postgres", redisUrl: "redis://127.0.0.1:6379", amqpUrl: "amqp://guest:guest@127.0.0.1:5672" } as Infrastructure;
@@ -23,31 +25,64 @@ test("a malformed PORT_OFFSET or MESH_NAME is refused naming the variable", () =
   assert.throws(() => meshIdentityFromEnv({ MESH_NAME: "Blue Mesh" }), /MESH_NAME/);
 });
 
-test("every process signs with a key of its own, listed under its service's caller id for every receiver", () => {
-  const env = sharedMeshEnv(infra, { INTERNAL_AUTH_SECRET: "a-shared-secret-of-the-user-0123456789" }, { name: "wallet", offset: 0 });
-  const callerKeys = JSON.parse(env.INTERNAL_AUTH_CALLER_KEYS!) as Record<string, Record<string, string>>;
-  const secrets = processes.map((entry) => {
-    const own = signingEnvOf(env, entry);
-    assert.equal(own.INTERNAL_AUTH_KEY_ID, entry.name);
-    assert.equal(callerKeys[entry.service]![entry.name], own.INTERNAL_AUTH_SECRET, `${entry.name} is listed under ${entry.service}`);
-    return own.INTERNAL_AUTH_SECRET;
+const parsedKeys = (raw: string) => JSON.parse(raw) as Record<string, Record<string, string>>;
+
+test("every process signs with a secret of its own, made per run, never the user's shared one", () => {
+  const secrets = meshCallerSecrets(processes, { INTERNAL_AUTH_SECRET: "a-shared-secret-of-the-user-0123456789" });
+  const own = processes.map((entry) => {
+    const auth = internalAuthEnvOf(secrets, entry);
+    assert.equal(auth.INTERNAL_AUTH_KEY_ID, entry.name);
+    return auth.INTERNAL_AUTH_SECRET;
   });
-  assert.equal(new Set(secrets).size, processes.length, "no two processes share a key, and none is the user's shared secret");
-  assert.ok(!secrets.includes("a-shared-secret-of-the-user-0123456789"));
-  assert.deepEqual(Object.keys(callerKeys["ledger"]!).sort(), ["ledger", "ledger-outbox-relay"]);
-  assert.equal(env.INTERNAL_AUTH_SECRET, undefined, "no secret is shared by the whole mesh");
-  const again = sharedMeshEnv(infra, {}, { name: "wallet", offset: 0 });
-  assert.notEqual(signingEnvOf(again, processByName("ledger")).INTERNAL_AUTH_SECRET, signingEnvOf(env, processByName("ledger")).INTERNAL_AUTH_SECRET, "made per run");
+  assert.equal(new Set(own).size, processes.length, "no two processes share a secret");
+  assert.ok(!own.includes("a-shared-secret-of-the-user-0123456789"));
+  assert.deepEqual(Object.keys(secrets["ledger"]!).sort(), ["ledger", "ledger-outbox-relay"]);
+  assert.equal(sharedMeshEnv(infra, {}, { name: "wallet", offset: 0 }).INTERNAL_AUTH_SECRET, undefined, "no secret is shared by the whole mesh");
+  assert.equal(sharedMeshEnv(infra, {}, { name: "wallet", offset: 0 }).INTERNAL_AUTH_CALLER_KEYS, undefined, "nor any caller's keys");
+  const again = meshCallerSecrets(processes, {});
+  assert.notEqual(internalAuthEnvOf(again, processByName("ledger")).INTERNAL_AUTH_SECRET, internalAuthEnvOf(secrets, processByName("ledger")).INTERNAL_AUTH_SECRET, "made per run");
 });
 
-test("keys the user lists in INTERNAL_AUTH_CALLER_KEYS join the mesh's (an external caller, a test's key for a caller)", () => {
+test("a server accepts exactly the callers the call graph lets call it, each with its key derived for that server", () => {
+  const secrets = meshCallerSecrets(processes, {});
+  for (const entry of processes) {
+    const accepted = parsedKeys(internalAuthEnvOf(secrets, entry).INTERNAL_AUTH_CALLER_KEYS);
+    const expected = entry.grpcPort === undefined ? [] : callersOfProcess(entry.service).filter((caller) => secrets[caller]);
+    assert.deepEqual(Object.keys(accepted).sort(), expected, entry.name);
+    for (const [caller, byId] of Object.entries(accepted)) {
+      for (const [keyId, key] of Object.entries(byId)) assert.equal(key, audienceKey(secrets[caller]![keyId]!, entry.service), `${entry.name}: ${caller}/${keyId}`);
+    }
+  }
+  assert.deepEqual(Object.keys(parsedKeys(internalAuthEnvOf(secrets, processByName("ledger-outbox-relay")).INTERNAL_AUTH_CALLER_KEYS)), [], "a relay serves nothing and holds no one's key");
+});
+
+test("no process holds a key with which it could sign as another caller to another service", () => {
+  const secrets = meshCallerSecrets(processes, { INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ payments: { k1: "p".repeat(40) } }) });
+  const servers = processes.filter((entry) => entry.grpcPort !== undefined);
+  for (const holder of processes) {
+    const auth = internalAuthEnvOf(secrets, holder);
+    const held = new Set([auth.INTERNAL_AUTH_SECRET, ...Object.values(parsedKeys(auth.INTERNAL_AUTH_CALLER_KEYS)).flatMap((byId) => Object.values(byId))]);
+    for (const receiver of servers.filter((r) => r.service !== holder.service)) {
+      for (const [caller, byId] of Object.entries(parsedKeys(internalAuthEnvOf(secrets, receiver).INTERNAL_AUTH_CALLER_KEYS))) {
+        if (caller === holder.service) continue;
+        for (const key of Object.values(byId)) {
+          assert.ok(!held.has(key), `${holder.name} holds the key ${caller} signs with toward ${receiver.service}`);
+          assert.ok(![...held].some((secret) => audienceKey(secret, receiver.service) === key), `${holder.name} can derive the key ${caller} signs with toward ${receiver.service}`);
+        }
+      }
+    }
+  }
+});
+
+test("secrets the user lists in INTERNAL_AUTH_CALLER_KEYS join the mesh's (an external caller, a test's key for a caller)", () => {
   const payments = "p".repeat(40);
   const testBackoffice = "t".repeat(40);
-  const env = sharedMeshEnv(infra, { INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ payments: { k1: payments }, backoffice: { test: testBackoffice } }) }, { name: "wallet", offset: 0 });
-  const callerKeys = JSON.parse(env.INTERNAL_AUTH_CALLER_KEYS!) as Record<string, Record<string, string>>;
-  assert.deepEqual(callerKeys["payments"], { k1: payments });
-  assert.deepEqual(Object.keys(callerKeys["backoffice"]!).sort(), ["backoffice", "test"]);
-  assert.throws(() => sharedMeshEnv(infra, { INTERNAL_AUTH_CALLER_KEYS: "payments:short" }, { name: "wallet", offset: 0 }), /INTERNAL_AUTH_CALLER_KEYS/);
+  const secrets = meshCallerSecrets(processes, { INTERNAL_AUTH_CALLER_KEYS: JSON.stringify({ payments: { k1: payments }, backoffice: { test: testBackoffice } }) });
+  assert.deepEqual(secrets["payments"], { k1: payments });
+  assert.deepEqual(Object.keys(secrets["backoffice"]!).sort(), ["backoffice", "test"]);
+  const ledger = parsedKeys(internalAuthEnvOf(secrets, processByName("ledger")).INTERNAL_AUTH_CALLER_KEYS);
+  assert.deepEqual(ledger["payments"], { k1: audienceKey(payments, "ledger") }, "the ledger gets the payments system's key derived for it, never its secret");
+  assert.throws(() => meshCallerSecrets(processes, { INTERNAL_AUTH_CALLER_KEYS: "payments:short" }), /INTERNAL_AUTH_CALLER_KEYS/);
 });
 
 test("identity's key set is looked up on the mesh's own identity port", () => {

@@ -9,7 +9,7 @@
  * positioned by it.
  */
 import { randomUUID } from "node:crypto";
-import { createCallGraphInterceptor, createInternalAuthServerInterceptor, createRedisNonceStore } from "#platform/internal-auth/index.js";
+import { createCallGraphInterceptor, createInternalAuthServerInterceptor, createRedisNonceStore, receiverKeys } from "#platform/internal-auth/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { callGraph } from "#platform/mesh/call-graph.js";
 import { startService, type RunningService } from "#platform/server/index.js";
@@ -87,7 +87,7 @@ export async function startBackofficeAuditLog(redis: TestRedis): Promise<Backoff
       routes: createBackofficeRoutes(deps),
       interceptors: [
         createInternalAuthServerInterceptor({
-          callerKeys: { "audit-export": { [EXPORTER_KEY.INTERNAL_AUTH_KEY_ID]: EXPORTER_KEY.INTERNAL_AUTH_SECRET } },
+          callerKeys: receiverKeys({ "audit-export": { [EXPORTER_KEY.INTERNAL_AUTH_KEY_ID]: EXPORTER_KEY.INTERNAL_AUTH_SECRET } }, "backoffice"),
           allowedCallers: ["audit-export"],
           nonceStore: createRedisNonceStore(redis.redis, { prefix: `${redis.prefix}nonce:${database.name}:` }),
         }),

@@ -14,7 +14,7 @@ import { createClient, type Client, type Interceptor } from "@connectrpc/connect
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { randomUUID } from "node:crypto";
 import type { StaffRole } from "#platform/access-tokens/claims.js";
-import { createInternalAuthClientInterceptor, createInternalAuthServerInterceptor, createRedisNonceStore } from "#platform/internal-auth/index.js";
+import { createInternalAuthClientInterceptor, createInternalAuthServerInterceptor, createRedisNonceStore, receiverKeys } from "#platform/internal-auth/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
 import { useResource, useTestDatabase, useTestRedis } from "#platform/testing/index.js";
@@ -119,7 +119,8 @@ export function useBackofficeMesh(options: { settings?: Partial<BackofficeSettin
       const logger = createSilentLogger();
       const serverAuth = (name: string) =>
         createInternalAuthServerInterceptor({
-          callerKeys: Object.fromEntries(CALLERS.map((caller) => [caller, { [KEY_ID]: secretOf(caller) }])),
+          // Each server holds its callers' keys derived for it, as npm start gives them.
+          callerKeys: receiverKeys(Object.fromEntries(CALLERS.map((caller) => [caller, { [KEY_ID]: secretOf(caller) }])), name),
           allowedCallers: CALLERS,
           maxSkewMs: 30_000,
           nonceStore: createRedisNonceStore(r.redis, { prefix: `${r.prefix}nonce:${name}:` }),

@@ -16,6 +16,7 @@ import {
   createInternalAuthClientInterceptor,
   createInternalAuthServerInterceptor,
   createRedisNonceStore,
+  receiverKeys,
 } from "#platform/internal-auth/index.js";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService, type RunningService } from "#platform/server/index.js";
@@ -98,7 +99,8 @@ export function useBffMesh(options: { settings?: Partial<BffSettings>; ledgerPro
       const logger = createSilentLogger();
       const serverAuth = (name: string) =>
         createInternalAuthServerInterceptor({
-          callerKeys: Object.fromEntries(CALLERS.map((caller) => [caller, { [KEY_ID]: secretOf(caller) }])),
+          // Each server holds its callers' keys derived for it, as npm start gives them.
+          callerKeys: receiverKeys(Object.fromEntries(CALLERS.map((caller) => [caller, { [KEY_ID]: secretOf(caller) }])), name),
           allowedCallers: CALLERS,
           maxSkewMs: 30_000,
           nonceStore: createRedisNonceStore(r.redis, { prefix: `${r.prefix}nonce:${name}:` }),
