@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { IdentityService } from "../../gen/wallet/identity/v1/identity_service_pb.js";
 import { LedgerService } from "../../gen/wallet/ledger/v1/ledger_service_pb.js";
 import { BackofficeService } from "../../gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
@@ -172,6 +173,18 @@ describe("npm start", () => {
     assert.equal((await codeOf(ledgerAs(intruder).topUp(topUp))).code, Code.Unauthenticated);
     // The payments system gets through to the handler, which looks for the account.
     assert.equal((await codeOf(ledgerAs(mesh.signer("payments")).topUp(topUp))).code, Code.NotFound);
+  });
+
+  test("identity refuses per method too, and mobile-bff's key that the ledger holds signs nothing at identity", async () => {
+    const identityAs = (interceptor: ReturnType<StartedMesh["signer"]>) =>
+      createClient(IdentityService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${portOf("identity")}`, interceptors: [interceptor] }));
+    const lookup = { key: { case: "email" as const, value: `nobody-${randomUUID()}@example.com` } };
+    const errorOf = (call: Promise<unknown>) => call.then(() => assert.fail("the call was accepted"), (err: unknown) => ConnectError.from(err));
+    const outsideGraph = await errorOf(identityAs(mesh.signer("gateway")).lookupUser(lookup));
+    assert.equal(outsideGraph.code, Code.PermissionDenied);
+    assert.equal(outsideGraph.rawMessage, "LookupUser is open only to mobile-bff");
+    assert.equal((await errorOf(identityAs(mesh.signer("mobile-bff", { heldBy: "ledger" })).lookupUser(lookup))).code, Code.Unauthenticated);
+    assert.equal((await errorOf(identityAs(mesh.signer("mobile-bff")).lookupUser(lookup))).code, Code.NotFound, "mobile-bff itself reaches the handler");
   });
 
   test("an unsigned call is refused with Unauthenticated before any handler runs", async () => {

@@ -8,7 +8,7 @@ import amqp from "amqplib";
 import { Redis } from "ioredis";
 import { dropDatabase, withDatabase } from "../../platform/db/index.js";
 import type { Interceptor } from "@connectrpc/connect";
-import { createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
+import { audienceKey, createInternalAuthClientInterceptor } from "../../platform/internal-auth/index.js";
 import { externalCallers } from "../../platform/mesh/call-graph.js";
 import { databases, processes } from "../../platform/mesh/catalogue.js";
 import { randomSuffix, testInfrastructure } from "../../platform/testing/index.js";
@@ -28,9 +28,11 @@ export interface StartedMesh {
    * caller such as `payments`) with a test key the mesh's receivers list under
    * that caller, beside the key of the caller's own process. With `claim`,
    * the call claims that caller id instead while signing with `callerId`'s
-   * key (an impersonation the receivers must refuse).
+   * key (an impersonation the receivers must refuse). With `heldBy`, it
+   * signs with what that receiving service holds of `callerId`'s key (the key
+   * derived for it) instead of the secret: the most a receiver could try.
    */
-  signer(callerId: string, options?: { claim?: string }): Interceptor;
+  signer(callerId: string, options?: { claim?: string; heldBy?: string }): Interceptor;
   readonly child: ChildProcess;
   /** Everything the start script printed so far. */
   output(): string;
@@ -126,7 +128,7 @@ export async function startMesh(
     signer(callerId, options = {}) {
       const secret = testKeys[callerId]?.test;
       if (!secret) throw new Error(`the test mesh has no key for caller "${callerId}"`);
-      return createInternalAuthClientInterceptor({ callerId: options.claim ?? callerId, keyId: "test", secret });
+      return createInternalAuthClientInterceptor({ callerId: options.claim ?? callerId, keyId: "test", secret: options.heldBy ? audienceKey(secret, options.heldBy) : secret });
     },
     child,
     output: () => output,
