@@ -20,10 +20,16 @@ export interface Http1Options {
   readonly maxHeaderSize?: number;
   /**
    * Headers added to the answers the HTTP/1.1 parser sends itself, before any
-   * handler sees a request (431 headers too large, 400 unparseable, 408
-   * timeout): the gateway's security headers.
+   * handler sees a request (431 headers too large, 414 a request line too
+   * long, 400 unparseable, 408 timeout): the gateway's security headers.
    */
   readonly refusalHeaders?: Readonly<Record<string, string>>;
+  /**
+   * More headers for those answers, by the socket's remote address (the
+   * gateway's per-IP rate-limit headers); the answer waits for them. When it
+   * throws, the answer goes without them.
+   */
+  readonly refusalHeadersFor?: (remoteAddress: string) => Promise<Readonly<Record<string, string>>>;
 }
 
 /** What the HTTP/1.1 parser's refusals answer, by Node's error code; anything else is 400. */
@@ -33,14 +39,46 @@ const clientErrorAnswers: Readonly<Record<string, { status: number; reason: stri
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: "REQUEST_TIMEOUT", detail: "the request was not received in time" },
 };
 const malformedRequest = { status: 400, reason: "MALFORMED_REQUEST", detail: "the request is not valid HTTP/1.1" };
+/** Node's header overflow when the bytes that overflowed are a request line still without its end. */
+const uriTooLong = { status: 414, reason: "URI_TOO_LONG", detail: "the request URL is too long" };
+
+/** A request line's start: a method token and a space. */
+const requestLineStart = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
+
+/**
+ * Whether a header overflow happened in the request line: the refused read,
+ * from the end of any earlier request's head in it up to where the parser
+ * stopped, starts a request line and holds no line break. Node's one limit
+ * counts the URL and the headers together; when the request line began in an
+ * earlier read this cannot be told, and the answer stays 431.
+ */
+function overflowedInRequestLine(err: { rawPacket?: unknown; bytesParsed?: unknown }): boolean {
+  if (!Buffer.isBuffer(err.rawPacket)) return false;
+  const parsed = typeof err.bytesParsed === "number" ? err.bytesParsed : err.rawPacket.length;
+  const refused = err.rawPacket.subarray(0, parsed).toString("latin1");
+  const headEnd = refused.lastIndexOf("\r\n\r\n");
+  const current = headEnd < 0 ? refused : refused.slice(headEnd + 4);
+  return requestLineStart.test(current) && !current.includes("\n");
+}
+
+/** The answer to the parser's error `err`. */
+function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: unknown; bytesParsed?: unknown }) {
+  if (err.code === "HPE_HEADER_OVERFLOW" && overflowedInRequestLine(err)) return uriTooLong;
+  return clientErrorAnswers[err.code ?? ""] ?? malformedRequest;
+}
 
 /**
  * The raw HTTP/1.1 answer to a request the parser refused: RFC 9457
  * problem+json with a fresh request id (in the body and `x-request-id`), the
- * extra headers, and `Connection: close`.
+ * extra headers, and `Connection: close`. The answer is the one of `code`
+ * unless told otherwise (414 for an overflow in the request line).
  */
-export function clientErrorResponse(code: string | undefined, extraHeaders: Readonly<Record<string, string>> = {}): string {
-  const { status, reason, detail } = clientErrorAnswers[code ?? ""] ?? malformedRequest;
+export function clientErrorResponse(
+  code: string | undefined,
+  extraHeaders: Readonly<Record<string, string>> = {},
+  answer: { status: number; reason: string; detail: string } = clientErrorAnswers[code ?? ""] ?? malformedRequest,
+): string {
+  const { status, reason, detail } = answer;
   const requestId = randomUUID();
   const title = http.STATUS_CODES[status] ?? "Bad Request";
   const body = JSON.stringify({ type: "about:blank", title, status, detail, reason, requestId });
@@ -116,11 +154,25 @@ export function createDualProtocolServer(handler: NodeHandlerFn, http1: Http1Opt
   };
 
   const h1 = http.createServer(http1.maxHeaderSize !== undefined ? { maxHeaderSize: http1.maxHeaderSize } : {}, track);
+  /** Sockets whose refusal waits for `refusalHeadersFor`: the parser may report the same error again meanwhile. */
+  const refusing = new WeakSet<net.Socket>();
   // Node's own answer to an unparseable request has no body and no request id.
   h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    if (refusing.has(socket)) return;
     const response = (socket as net.Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
     if (err.code === "ECONNRESET" || !socket.writable || response?.headersSent) return void socket.destroy();
-    socket.end(clientErrorResponse(err.code, http1.refusalHeaders));
+    const answer = clientErrorAnswer(err);
+    const address = socket.remoteAddress;
+    if (!http1.refusalHeadersFor || address === undefined) return void socket.end(clientErrorResponse(err.code, http1.refusalHeaders, answer));
+    refusing.add(socket);
+    void http1
+      .refusalHeadersFor(address)
+      .catch(() => ({}))
+      .then((more) => {
+        refusing.delete(socket);
+        if (socket.writable) socket.end(clientErrorResponse(err.code, { ...http1.refusalHeaders, ...more }, answer));
+        else socket.destroy();
+      });
   });
   const h2 = http2.createServer(track);
   h2.on("session", (session) => {

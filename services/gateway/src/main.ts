@@ -4,6 +4,7 @@ import { gatewayConfigFields, upstreamBaseUrls } from "./config.js";
 import { createEdgeApp } from "./edge-app.js";
 import { createEdgeFallback } from "./edge-fallback.js";
 import {
+  createEdgeRateLimits,
   createResilientUpstream,
   edgeServerOptions,
   protectionsConfigShape,
@@ -26,6 +27,14 @@ const upstream = createResilientUpstream(
   { registry: runtime.metrics.registry, defaultPolicy: settings.upstream },
 );
 const { bodyLimit, trustProxy } = edgeServerOptions(settings.hygiene);
+// One set of limits for the edge app and the HTTP parser's own answers: one per-IP budget.
+const rateLimits = createEdgeRateLimits({
+  redis: runtime.redis,
+  keyPrefix: runtime.config.GATEWAY_REDIS_PREFIX,
+  settings: settings.rateLimits,
+  registry: runtime.metrics.registry,
+  logger: runtime.logger,
+});
 let running: RunningService | undefined;
 const edge = await createEdgeApp({
   upstream,
@@ -40,10 +49,11 @@ const edge = await createEdgeApp({
     keyPrefix: runtime.config.GATEWAY_REDIS_PREFIX,
     auditLogger: runtime.logger.child({ component: "audit" }),
     registry: runtime.metrics.registry,
+    rateLimits,
   },
 });
 
 // gRPC health and reflection share the gateway's port with the REST edge: every
 // HTTP/1.1 request that is not an RPC goes to fastify; the HTTP parser's own
-// refusals (431...) are problem+json with a request id and the security headers.
-running = await serveProcess(runtime, () => {}, { fallback: createEdgeFallback(edge), http1: edgeHttp1Options(settings.hygiene) });
+// refusals (431, 414...) are problem+json with a request id, the security and the rate-limit headers.
+running = await serveProcess(runtime, () => {}, { fallback: createEdgeFallback(edge), http1: edgeHttp1Options(settings.hygiene, rateLimits) });

@@ -1,36 +1,54 @@
 /**
  * Every answer of the real edge app is a problem like any other, fastify's
  * own refusals included: a malformed percent-escape, an over-long path
- * parameter, no route, a body too large or not JSON, headers too large (at
- * the hygiene hook and at Node's HTTP parser). Each is RFC 9457
- * problem+json with a reason, the request id (header and body) and the
- * security headers, and (when a request reached the edge app) the
- * rate-limit headers. /healthz and /readyz answer on the REST port.
+ * parameter, no route, a body too large or not JSON, a URL or headers too
+ * long (at the hygiene hook and at Node's HTTP parser). Each is RFC 9457
+ * problem+json with a reason, the request id (header and body), the
+ * security headers and the per-IP rate-limit headers, the parser's answers
+ * (no request behind them) included. /healthz and /readyz answer on the
+ * REST port.
  */
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 import { createSilentLogger } from "#platform/logging/index.js";
 import { startService } from "#platform/server/index.js";
 import { useTestRedis } from "#platform/testing/index.js";
 import { createEdgeApp, type EdgeHealth } from "../src/edge-app.js";
 import { createEdgeFallback } from "../src/edge-fallback.js";
+import { createEdgeRateLimits, type EdgeRateLimits } from "../src/protections/rate-limits.js";
 import { edgeHttp1Options, SECURITY_HEADERS, type HygieneSettings } from "../src/protections/request-hygiene.js";
 import { createFakeUpstream } from "./rest-fixtures.js";
 import { testSettings } from "./protections-fixtures.js";
 
 const redis = useTestRedis();
 
-async function realEdge(options: { hygiene?: Partial<HygieneSettings>; health?: EdgeHealth } = {}): Promise<FastifyInstance> {
+interface RealEdgeOptions {
+  readonly hygiene?: Partial<HygieneSettings>;
+  readonly health?: EdgeHealth;
+  /** The limits the edge counts with (shared with the parser's answers); default its own. */
+  readonly rateLimits?: EdgeRateLimits;
+  /** The edge's Redis; default the test Redis. */
+  readonly redis?: Redis;
+}
+
+async function realEdge(options: RealEdgeOptions = {}): Promise<FastifyInstance> {
   const r = await redis();
-  if (r.redis.status !== "ready") await new Promise((resolve) => r.redis.once("ready", resolve));
+  if (!options.redis && r.redis.status !== "ready") await new Promise((resolve) => r.redis.once("ready", resolve));
   const settings = testSettings({ hygiene: { bodyLimitBytes: 256, ...options.hygiene } });
   return createEdgeApp({
     upstream: createFakeUpstream(),
     bodyLimit: settings.hygiene.bodyLimitBytes,
-    protections: { settings, redis: r.redis, keyPrefix: r.prefix, auditLogger: pino({ enabled: false }) },
+    protections: {
+      settings,
+      redis: options.redis ?? r.redis,
+      keyPrefix: r.prefix,
+      auditLogger: pino({ enabled: false }),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    },
     ...(options.health ? { health: options.health } : {}),
   });
 }
@@ -41,8 +59,8 @@ interface Answer {
   json(): Record<string, unknown>;
 }
 
-/** Asserts a problem+json answer with `status` and `reason`, the request id, the security headers and (`rateLimited`) the RateLimit headers. */
-function assertProblem(response: Answer, status: number, reason: string, rateLimited = true): void {
+/** Asserts a problem+json answer with `status` and `reason`, the request id, the security headers and the per-IP RateLimit headers. */
+function assertProblem(response: Answer, status: number, reason: string): void {
   assert.equal(response.statusCode, status);
   assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
   const problem = response.json();
@@ -53,10 +71,8 @@ function assertProblem(response: Answer, status: number, reason: string, rateLim
   assert.equal(problem.requestId, response.headers["x-request-id"]);
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(response.headers[name], value, name);
   assert.equal(response.headers["cache-control"], "no-store");
-  if (rateLimited) {
-    assert.match(String(response.headers["ratelimit-policy"]), /"ip";q=\d+;w=60/);
-    assert.match(String(response.headers["ratelimit"]), /"ip";r=\d+;t=\d+/);
-  }
+  assert.match(String(response.headers["ratelimit-policy"]), /"ip";q=\d+;w=60/);
+  assert.match(String(response.headers["ratelimit"]), /"ip";r=\d+;t=\d+/);
 }
 
 test("a malformed percent-escape in the path answers 400 MALFORMED_URL", async (t) => {
@@ -124,9 +140,11 @@ function rawRequest(port: number, request: string): Promise<Answer> {
   });
 }
 
-test("headers too large for Node's HTTP parser answer 431 problem+json with a request id and the security headers", async (t) => {
-  const hygiene = testSettings({ hygiene: { maxHeaderBytes: 4096 } }).hygiene;
-  const app = await realEdge({ hygiene });
+/** The gateway's port as it runs: the edge app behind the platform server, the parser's answers counted by the edge's limits. */
+async function realServer(t: { after(fn: () => Promise<void>): void }, options: { hygiene: HygieneSettings; redis?: Redis }) {
+  const r = await redis();
+  const rateLimits = createEdgeRateLimits({ redis: options.redis ?? r.redis, keyPrefix: r.prefix, settings: testSettings().rateLimits });
+  const app = await realEdge({ hygiene: options.hygiene, rateLimits, ...(options.redis ? { redis: options.redis } : {}) });
   const server = await startService({
     name: "gateway",
     host: "127.0.0.1",
@@ -135,21 +153,60 @@ test("headers too large for Node's HTTP parser answer 431 problem+json with a re
     logger: createSilentLogger(),
     routes: () => {},
     fallback: createEdgeFallback(app),
-    http1: edgeHttp1Options(hygiene),
+    http1: edgeHttp1Options(options.hygiene, rateLimits),
   });
   t.after(async () => {
     await server.shutdown();
     await app.close();
   });
-  // Over twice the limit: the parser refuses it before any request exists (no rate-limit headers then).
-  const answer = await rawRequest(server.grpcPort, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${"p".repeat(10_000)}\r\n\r\n`);
-  assertProblem(answer, 431, "HEADERS_TOO_LARGE", false);
-  // A little over: the edge app refuses it, with every header.
-  const hooked = await rawRequest(server.grpcPort, `GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-padding: ${"p".repeat(5_000)}\r\n\r\n`);
-  assertProblem(hooked, 431, "HEADERS_TOO_LARGE");
-  // A URL too long for the parser is refused the same way.
-  const longUrl = await rawRequest(server.grpcPort, `GET /v1/${"u".repeat(10_000)} HTTP/1.1\r\nhost: x\r\n\r\n`);
-  assertProblem(longUrl, 431, "HEADERS_TOO_LARGE", false);
+  return server.grpcPort;
+}
+
+/** Small limits: Node's parser cuts anything over twice their sum (24 KiB). */
+const smallLimits = testSettings({ hygiene: { maxHeaderBytes: 4096, maxUrlBytes: 8192 } }).hygiene;
+
+/** The remaining per-IP quota an answer reports. */
+const remainingOf = (answer: Answer) => Number(/"ip";r=(\d+)/.exec(String(answer.headers["ratelimit"]))?.[1]);
+
+test("a URL over GATEWAY_MAX_URL_BYTES answers 414 URI_TOO_LONG", async (t) => {
+  const app = await realEdge({ hygiene: { maxUrlBytes: 1024 } });
+  t.after(() => app.close());
+  assertProblem(await app.inject({ method: "GET", url: `/v1/accounts?page_token=${"t".repeat(1100)}` }), 414, "URI_TOO_LONG");
+});
+
+test("headers a little over the limit answer 431 HEADERS_TOO_LARGE from the edge app on the real port", async (t) => {
+  const port = await realServer(t, { hygiene: smallLimits });
+  const answer = await rawRequest(port, `GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\nx-padding: ${"p".repeat(5_000)}\r\n\r\n`);
+  assertProblem(answer, 431, "HEADERS_TOO_LARGE");
+});
+
+test("headers too large for Node's HTTP parser answer 431 problem+json with the request id, the security and the rate-limit headers", async (t) => {
+  const port = await realServer(t, { hygiene: smallLimits });
+  const answer = await rawRequest(port, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${"p".repeat(30_000)}\r\n\r\n`);
+  assertProblem(answer, 431, "HEADERS_TOO_LARGE");
+});
+
+test("a URL too long for Node's HTTP parser answers 414 URI_TOO_LONG with every header", async (t) => {
+  const port = await realServer(t, { hygiene: smallLimits });
+  const answer = await rawRequest(port, `GET /v1/${"u".repeat(30_000)} HTTP/1.1\r\nhost: x\r\n\r\n`);
+  assertProblem(answer, 414, "URI_TOO_LONG");
+});
+
+test("a refusal by Node's HTTP parser counts against the client's per-IP budget like any request", async (t) => {
+  const port = await realServer(t, { hygiene: smallLimits });
+  const before = await rawRequest(port, "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+  const refused = await rawRequest(port, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${"p".repeat(30_000)}\r\n\r\n`);
+  const after = await rawRequest(port, "GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+  assert.deepEqual([remainingOf(refused), remainingOf(after)], [remainingOf(before) - 1, remainingOf(before) - 2]);
+});
+
+test("with the edge's Redis down, a refusal by Node's HTTP parser carries the in-memory limiter's rate-limit headers, as other answers do", async (t) => {
+  const down = new Redis("redis://127.0.0.1:1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  down.on("error", () => {});
+  t.after(() => down.disconnect());
+  const port = await realServer(t, { hygiene: smallLimits, redis: down });
+  const answer = await rawRequest(port, `GET /healthz HTTP/1.1\r\nhost: x\r\nx-padding: ${"p".repeat(30_000)}\r\n\r\n`);
+  assertProblem(answer, 431, "HEADERS_TOO_LARGE");
 });
 
 test("GET /healthz and /readyz answer on the REST port, /readyz 503 while a check fails or the process shuts down", async (t) => {

@@ -31,7 +31,7 @@ export function testSettings(overrides: { [K in keyof ProtectionsSettings]?: Par
     jwks: { url: "http://127.0.0.1:1/.well-known/jwks.json", issuer: ISSUER, audience: AUDIENCE, ...overrides.jwks },
     revocation: { keyPrefix: "test:gateway:revocation:", cacheMs: 0, ...overrides.revocation },
     stepUp: { amountMinor: 100_000n, maxAgeSec: 300, ...overrides.stepUp },
-    hygiene: { requireHttps: false, trustProxy: false, bodyLimitBytes: 1024, maxHeaderBytes: 16 * 1024, ...overrides.hygiene },
+    hygiene: { requireHttps: false, trustProxy: false, bodyLimitBytes: 1024, maxHeaderBytes: 16 * 1024, maxUrlBytes: 8 * 1024, ...overrides.hygiene },
     rateLimits: { windowSec: 60, perIp: 1000, perUser: 1000, sensitive: 1000, ...overrides.rateLimits },
     upstream: { timeoutMs: 1000, maxRetries: 2, breakerFailures: 5, halfOpenAfterMs: 1000, ...overrides.upstream },
   };

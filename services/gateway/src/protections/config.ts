@@ -39,6 +39,8 @@ export const protectionsConfigShape = {
   GATEWAY_BODY_LIMIT_BYTES: positiveInt(64 * 1024),
   /** Largest total size of the request headers accepted. */
   GATEWAY_MAX_HEADER_BYTES: positiveInt(16 * 1024),
+  /** Longest request URL (path and query) accepted; longer ones answer 414. */
+  GATEWAY_MAX_URL_BYTES: positiveInt(8 * 1024),
   /** The window of every rate limit. */
   GATEWAY_RATE_LIMIT_WINDOW: durationMs(60_000),
   /** Requests per window per client IP, before authentication. */
@@ -75,6 +77,7 @@ export interface ProtectionsConfig {
   readonly GATEWAY_TRUST_PROXY?: boolean | undefined;
   readonly GATEWAY_BODY_LIMIT_BYTES: number;
   readonly GATEWAY_MAX_HEADER_BYTES: number;
+  readonly GATEWAY_MAX_URL_BYTES: number;
   readonly GATEWAY_RATE_LIMIT_WINDOW: number;
   readonly GATEWAY_RATE_LIMIT_PER_IP: number;
   readonly GATEWAY_RATE_LIMIT_PER_USER: number;
@@ -106,6 +109,7 @@ export interface ProtectionsSettings {
     readonly trustProxy: boolean | readonly string[];
     readonly bodyLimitBytes: number;
     readonly maxHeaderBytes: number;
+    readonly maxUrlBytes: number;
   };
   readonly rateLimits: RateLimitSettings;
   readonly upstream: {
@@ -134,6 +138,7 @@ export function protectionsSettings(config: ProtectionsConfig): ProtectionsSetti
       trustProxy: config.GATEWAY_TRUSTED_PROXIES ?? config.GATEWAY_TRUST_PROXY ?? false,
       bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
       maxHeaderBytes: config.GATEWAY_MAX_HEADER_BYTES,
+      maxUrlBytes: config.GATEWAY_MAX_URL_BYTES,
     },
     rateLimits: {
       windowSec: Math.max(1, Math.ceil(config.GATEWAY_RATE_LIMIT_WINDOW / 1000)),

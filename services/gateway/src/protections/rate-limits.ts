@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { registeredCounter, type Registry } from "#platform/metrics/index.js";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
@@ -21,7 +21,12 @@ export interface EdgeRateLimitsOptions {
   readonly onStoreUnavailable?: (policy: RateLimitPolicyName) => void;
   /** Where `gateway_rate_limit_refusals_total{policy}` is registered (`runtime.metrics.registry`); none when absent. */
   readonly registry?: Registry;
+  /** Where {@link EdgeRateLimits.ipHeadersFor} warns that no store answered (requests warn on their own logger); default nowhere. */
+  readonly logger?: Pick<FastifyBaseLogger, "warn">;
 }
+
+/** A logger that drops everything. */
+const silent: Pick<FastifyBaseLogger, "warn"> = { warn: () => {} };
 
 /** The two hooks: per IP (register before authentication) and per user (after). */
 export interface EdgeRateLimits {
@@ -29,6 +34,13 @@ export interface EdgeRateLimits {
   readonly perIp: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
   /** onRequest hook: authenticated requests by `sub`; sensitive routes also by a tighter user budget. */
   readonly perUser: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  /**
+   * The per-IP limit for an answer with no request behind it (Node's HTTP
+   * parser refused the bytes): consumes one point of `address`, the socket's
+   * remote address, and returns the `RateLimit-Policy` and `RateLimit`
+   * headers, or none when no store answered (as {@link perIp} then sends none).
+   */
+  readonly ipHeadersFor: (address: string) => Promise<Record<string, string>>;
 }
 
 /** One applied limit, as the RateLimit headers report it. */
@@ -106,31 +118,41 @@ export function createEdgeRateLimits(options: EdgeRateLimitsOptions): EdgeRateLi
     );
   }
 
-  /** Consumes one point of `name` for `key`; sends 429 and returns the reply when over. */
-  async function consume(name: RateLimitPolicyName, key: string, request: FastifyRequest, reply: FastifyReply) {
-    const limiter = limiters.get(name)!;
+  /**
+   * Consumes one point of `name` for `key`: the limit as applied, and whether
+   * it refused; undefined when neither Redis nor the insurance limiter answered
+   * (fail open).
+   */
+  async function take(name: RateLimitPolicyName, key: string, log: Pick<FastifyBaseLogger, "warn">) {
+    if (options.redis.status !== "ready") options.onStoreUnavailable?.(name);
     let result: RateLimiterRes;
     let refused = false;
-    if (options.redis.status !== "ready") options.onStoreUnavailable?.(name);
     try {
-      result = await limiter.consume(key, 1);
+      result = await limiters.get(name)!.consume(key, 1);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) {
-        // Neither Redis nor the insurance limiter answered: fail open.
-        request.log.warn({ policy: name, err: (err as Error)?.message }, "rate limit store unavailable; request let through");
+        log.warn({ policy: name, err: (err as Error)?.message }, "rate limit store unavailable; request let through");
         return undefined;
       }
       result = err;
       refused = true;
     }
+    const applied: Applied = { name, quota: quotas[name], windowSec: settings.windowSec, remaining: result.remainingPoints, resetSec: seconds(result.msBeforeNext) };
+    return { applied, refused };
+  }
+
+  /** Consumes one point of `name` for `key`, adds the headers; sends 429 and returns the reply when over. */
+  async function consume(name: RateLimitPolicyName, key: string, request: FastifyRequest, reply: FastifyReply) {
+    const taken = await take(name, key, request.log);
+    if (!taken) return undefined;
     const applied = appliedByRequest.get(request) ?? [];
-    applied.push({ name, quota: quotas[name], windowSec: settings.windowSec, remaining: result.remainingPoints, resetSec: seconds(result.msBeforeNext) });
+    applied.push(taken.applied);
     appliedByRequest.set(request, applied);
     void reply.header("ratelimit-policy", rateLimitPolicyHeader(applied));
     void reply.header("ratelimit", rateLimitHeader(applied));
-    if (!refused) return undefined;
+    if (!taken.refused) return undefined;
     refusals?.inc({ policy: name });
-    const retryAfter = seconds(result.msBeforeNext);
+    const retryAfter = taken.applied.resetSec;
     return sendProblem(
       reply,
       new EdgeProblem(429, "Too Many Requests", "RATE_LIMITED", `too many requests (${name} limit); retry after ${retryAfter} s`, {
@@ -156,6 +178,11 @@ export function createEdgeRateLimits(options: EdgeRateLimitsOptions): EdgeRateLi
       const method = rpcMethodOf(request);
       if (method && isSensitiveMethod(method)) return consume("user-sensitive", sub, request, reply);
       return undefined;
+    },
+    async ipHeadersFor(address): Promise<Record<string, string>> {
+      const taken = await take("ip", address, options.logger ?? silent);
+      if (!taken) return {};
+      return { "ratelimit-policy": rateLimitPolicyHeader([taken.applied]), ratelimit: rateLimitHeader([taken.applied]) };
     },
   };
 }

@@ -9,7 +9,7 @@ import { registerAuthentication } from "./authentication.js";
 import type { ProtectionsSettings } from "./config.js";
 import { applyIdempotencyKey, idempotencyKeyHook } from "./idempotency.js";
 import { EdgeProblem } from "./problem.js";
-import { createEdgeRateLimits, type RateLimitPolicyName } from "./rate-limits.js";
+import { createEdgeRateLimits, type EdgeRateLimits, type RateLimitPolicyName } from "./rate-limits.js";
 import { fastifyErrorProblem, registerRequestHygiene } from "./request-hygiene.js";
 import { circuitOpenProblem } from "./resilient-upstream.js";
 import { stepUpChallenge, stepUpProblemFromError } from "./step-up.js";
@@ -28,6 +28,13 @@ export interface EdgeProtectionsDeps {
   readonly auditLogger: Logger;
   /** Called when a rate limit decides in memory because Redis is away (a metric, a log). */
   readonly onRateLimitStoreUnavailable?: (policy: RateLimitPolicyName) => void;
+  /**
+   * The limits, when the process shares them with the answers of Node's HTTP
+   * parser (`edgeHttp1Options`), so both count against one per-IP budget, in
+   * Redis and in the in-memory insurance alike. Default: {@link createEdgeRateLimits}
+   * over `redis` with `settings.rateLimits`.
+   */
+  readonly rateLimits?: EdgeRateLimits;
   /** Default: {@link createRevokedSessionChecker} over `redis` with `settings.revocation`. */
   readonly revokedSessions?: RevokedSessionChecker;
   /** Where the default checker registers `session_revocation_checks_total` and the rate limits `gateway_rate_limit_refusals_total` (`runtime.metrics.registry`). */
@@ -49,7 +56,7 @@ export function createEdgeTokenVerifier(jwks: ProtectionsSettings["jwks"]): Acce
  * their RPC with `config: { rpcMethod }`.
  */
 export function registerEdgeProtections(app: FastifyInstance, deps: EdgeProtectionsDeps): void {
-  const limits = createEdgeRateLimits({
+  const limits = deps.rateLimits ?? createEdgeRateLimits({
     redis: deps.redis,
     keyPrefix: deps.keyPrefix ?? "gateway:",
     settings: deps.settings.rateLimits,

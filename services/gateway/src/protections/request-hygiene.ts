@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { EdgeProblem, sendProblem } from "./problem.js";
 import type { ProtectionsSettings } from "./config.js";
+import type { EdgeRateLimits } from "./rate-limits.js";
 
 /** Default largest request body (64 KiB): the biggest REST request is a few hundred bytes. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -40,23 +41,34 @@ export function edgeServerOptions(settings: HygieneSettings): { bodyLimit: numbe
 }
 
 /**
- * Room above `maxHeaderBytes` left to Node's HTTP parser: headers a little
- * over the limit are refused by the hygiene hook (a full answer with the
- * rate-limit headers and an audit line); only far larger ones are cut by the
- * parser, whose answer has no request behind it.
+ * Room above `maxUrlBytes` + `maxHeaderBytes` left to Node's HTTP parser
+ * (whose one limit counts the URL and the headers together): a URL or
+ * headers a little over their limit are refused by the hygiene hook (a full
+ * answer with an audit line); only far larger ones are cut by the parser,
+ * whose answer has no request behind it.
  */
 const PARSER_HEADER_HEADROOM = 2;
 
+/** The HTTP/1.1 settings of the gateway's port, as the platform's `http1` option takes them. */
+export interface EdgeHttp1Options {
+  readonly maxHeaderSize: number;
+  readonly refusalHeaders: Record<string, string>;
+  readonly refusalHeadersFor?: (remoteAddress: string) => Promise<Record<string, string>>;
+}
+
 /**
  * The HTTP/1.1 server settings of the gateway's port (the platform's
- * `http1` option): the parser's header limit, and the security headers on
- * the answers the parser sends itself (431, 400, 408), which also carry a
- * request id and a problem+json body.
+ * `http1` option): the parser's limit, the security headers on the answers
+ * the parser sends itself (431, 414, 400, 408), which also carry a request id
+ * and a problem+json body, and, with `limits`, the per-IP rate-limit headers
+ * on them too (one point of the socket's remote address, as `perIp` counts
+ * any request; none when no store answers, as for any request).
  */
-export function edgeHttp1Options(settings: HygieneSettings): { maxHeaderSize: number; refusalHeaders: Record<string, string> } {
+export function edgeHttp1Options(settings: HygieneSettings, limits?: Pick<EdgeRateLimits, "ipHeadersFor">): EdgeHttp1Options {
   return {
-    maxHeaderSize: settings.maxHeaderBytes * PARSER_HEADER_HEADROOM,
+    maxHeaderSize: (settings.maxHeaderBytes + settings.maxUrlBytes) * PARSER_HEADER_HEADROOM,
     refusalHeaders: { ...SECURITY_HEADERS, "cache-control": "no-store" },
+    ...(limits ? { refusalHeadersFor: (address: string) => limits.ipHeadersFor(address) } : {}),
   };
 }
 
@@ -73,6 +85,16 @@ function hasBody(request: FastifyRequest): boolean {
   const length = request.headers["content-length"];
   if (length !== undefined) return length !== "0";
   return request.headers["transfer-encoding"] !== undefined;
+}
+
+/**
+ * Length of the request's URL as received (path and query; one character per
+ * byte, as Node reads the request line), before fastify's router refusals
+ * route it again (`originalUrl`).
+ */
+function urlBytes(request: FastifyRequest): number {
+  const raw = request.raw as typeof request.raw & { originalUrl?: string };
+  return (raw.originalUrl ?? raw.url ?? "").length;
 }
 
 /** Total size of the request's header block as received (names, values, separators). */
@@ -93,6 +115,7 @@ const PLAIN_HTTP_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz"]);
  *    refused with 403 (`HTTPS_REQUIRED`); behind a TLS-terminating proxy the
  *    protocol comes from `X-Forwarded-Proto`, believed only from
  *    `trustProxy` (fastify's option of that name, see {@link edgeServerOptions});
+ *  - URL over `maxUrlBytes`: 414;
  *  - header block over `maxHeaderBytes`: 431;
  *  - a declared body over `bodyLimitBytes`: 413 before reading it (chunked
  *    bodies are cut by fastify's `bodyLimit`, see `fastifyErrorProblem`);
@@ -104,6 +127,9 @@ export function registerRequestHygiene(app: FastifyInstance, settings: HygieneSe
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     if (settings.requireHttps && request.protocol !== "https" && !PLAIN_HTTP_PATHS.has(request.url.split("?")[0]!)) {
       return sendProblem(reply, new EdgeProblem(403, "Forbidden", "HTTPS_REQUIRED", "this API is only served over HTTPS"));
+    }
+    if (urlBytes(request) > settings.maxUrlBytes) {
+      return sendProblem(reply, new EdgeProblem(414, "URI Too Long", "URI_TOO_LONG", `request URLs are limited to ${settings.maxUrlBytes} bytes`));
     }
     if (headerBytes(request) > settings.maxHeaderBytes) {
       return sendProblem(
