@@ -159,7 +159,7 @@ export async function startMesh(
     if (child.exitCode !== null || Date.now() > deadline) {
       await mesh.stop();
       await mesh.cleanup();
-      throw new Error(`the mesh did not start:\n${output.slice(-4_000)}`);
+      throw new Error(`the mesh did not start (exit code ${child.exitCode ?? "none: stopped"}):\n${output.slice(-4_000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
