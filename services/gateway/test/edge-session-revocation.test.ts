@@ -114,6 +114,36 @@ test("after DELETE /v1/sessions/{id} from another session, the revoked session's
   assert.equal((await balance(edge, a.user.accessToken, a.accountId)).statusCode, 200);
 });
 
+test("after DELETE /v1/sessions/{id} from another session, a transfer with the revoked session's token is refused 401 SESSION_REVOKED and moves nothing", async () => {
+  const [a, b] = await Promise.all([customerWithSession(), customerWithSession(0n)]);
+  const revoked = await edge.inject({ method: "DELETE", url: `/v1/sessions/${a.session.sessionId}`, headers: auth(a.user.accessToken) });
+  assert.equal(revoked.statusCode, 200, revoked.body);
+
+  const refused = await transfer(edge, a.session.accessToken, b.accountId);
+  assert.equal(refused.statusCode, 401, refused.body);
+  assert.equal(refused.json().reason, "SESSION_REVOKED");
+  // The edge's own challenge: the BFF behind it would refuse too, without one.
+  assert.match(String(refused.headers["www-authenticate"]), /error="invalid_token"/);
+  assert.equal((await balance(edge, a.user.accessToken, a.accountId)).json().balance.available.amountMinor, "5000");
+});
+
+test("after its device is revoked through the edge, a session's token is refused 401 SESSION_REVOKED on a transfer", async () => {
+  const [a, b] = await Promise.all([customerWithSession(), customerWithSession(0n)]);
+  const devices = await edge.inject({ method: "GET", url: "/v1/devices", headers: auth(a.user.accessToken) });
+  assert.equal(devices.statusCode, 200, devices.body);
+  const other = (devices.json().devices as { id: string; current?: boolean; activeSessions?: number }[]).find((d) => !d.current && (d.activeSessions ?? 0) > 0);
+  assert.ok(other, "the second session's device");
+  const revoked = await edge.inject({ method: "DELETE", url: `/v1/devices/${other.id}`, headers: auth(a.user.accessToken) });
+  assert.equal(revoked.statusCode, 200, revoked.body);
+
+  const refused = await transfer(edge, a.session.accessToken, b.accountId);
+  assert.equal(refused.statusCode, 401, refused.body);
+  assert.equal(refused.json().reason, "SESSION_REVOKED");
+  // The edge's own challenge: the BFF behind it would refuse too, without one.
+  assert.match(String(refused.headers["www-authenticate"]), /error="invalid_token"/);
+  assert.equal((await balance(edge, a.user.accessToken, a.accountId)).json().balance.available.amountMinor, "5000");
+});
+
 test("a session the edge checked just before its logout is refused within the edge's cache time", async () => {
   const r = await redis();
   const cached = await startEdge(r.redis, `${r.prefix}cached:`, { cacheMs: 300 });
