@@ -53,10 +53,16 @@ export interface E2eServices {
    * database (`IDENTITY_DATABASE_URL`...).
    */
   readonly env: Readonly<NodeJS.ProcessEnv>;
-  /** Signs calls as the payments system (the one external caller of the call graph), with a key the receivers list under it. */
-  signer(callerId: "payments"): Interceptor;
+  /**
+   * Signs calls as the payments system (the one external caller of the call
+   * graph), with a key the receivers list under it, or as a service with its
+   * process's own key (to call the BFF as the edge does, say).
+   */
+  signer(callerId: "payments" | E2eProcessName): Interceptor;
   /** Sends SIGTERM to one process and resolves once it exited. */
   stop(name: E2eProcessName): Promise<void>;
+  /** Kills one process with SIGKILL (a crash: nothing drains) and resolves once it is gone. */
+  kill(name: E2eProcessName): Promise<void>;
   /** Starts a stopped process again, on the same ports and database, and waits until it is ready. */
   start(name: E2eProcessName): Promise<void>;
   /** What one process printed so far (for failure messages). */
@@ -176,11 +182,11 @@ export async function startE2eServices(
     if (!ready) throw new Error(`${name} did not become ready:\n${outputs[name].slice(-4_000)}`);
   };
 
-  const stop = async (name: E2eProcessName) => {
+  const stop = async (name: E2eProcessName, signal: NodeJS.Signals = "SIGTERM") => {
     const process_ = running.get(name);
     if (!process_) return;
     running.delete(name);
-    if (process_.child.exitCode === null && process_.child.signalCode === null) process_.child.kill("SIGTERM");
+    if (process_.child.exitCode === null && process_.child.signalCode === null) process_.child.kill(signal);
     const timer = setTimeout(() => process_.child.kill("SIGKILL"), 10_000);
     await process_.exited;
     clearTimeout(timer);
@@ -205,8 +211,12 @@ export async function startE2eServices(
     edgeUrl: grpcUrl.gateway,
     grpcUrl,
     env: shared,
-    signer: (callerId) => createInternalAuthClientInterceptor({ callerId, keyId: "test", secret: paymentsSecret }),
-    stop,
+    signer: (callerId) =>
+      callerId === "payments"
+        ? createInternalAuthClientInterceptor({ callerId, keyId: "test", secret: paymentsSecret })
+        : createInternalAuthClientInterceptor({ callerId, keyId: callerId, secret: secrets[callerId]![callerId]! }),
+    stop: (name) => stop(name),
+    kill: (name) => stop(name, "SIGKILL"),
     start: launch,
     output: (name) => outputs[name],
     shutdown,
