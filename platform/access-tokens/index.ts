@@ -20,10 +20,10 @@ export {
 } from "./revoked-sessions.js";
 export {
   createRevokedSessionChecker,
-  movesMoney,
   type RevokedSessionChecker,
   type RevokedSessionCheckerOptions,
   type SessionRevocationStatus,
 } from "./revoked-session-checker.js";
+export { changesState, isStateChangingHttpMethod } from "./state-changing.js";
 export { sessionRevocationConfigShape } from "./revocation-config.js";
 export { createForwardedTokenChecks, type ForwardedTokenChecksOptions } from "./forwarded-token-checks.js";

@@ -5,9 +5,8 @@
  * answers are kept in memory that long, so a revocation takes effect within
  * `cacheMs` (plus identity's write) everywhere. An answer Redis cannot give
  * in time is "unknown", never thrown: the caller decides by route
- * ({@link movesMoney}: money-moving calls fail closed, reads fail open).
+ * (`state-changing.ts`: state-changing calls fail closed, reads fail open).
  */
-import type { DescMethod } from "@bufbuild/protobuf";
 import type { Redis } from "ioredis";
 import type { Counter, Registry } from "prom-client";
 import { registeredCounter } from "../metrics/index.js";
@@ -49,16 +48,6 @@ function checksCounter(registry: Registry): Counter<"outcome"> {
     label: "outcome",
     values: ["active", "revoked", "unavailable"],
   });
-}
-
-/**
- * Whether a failed revocation check must refuse `method` (fail closed): an
- * RPC whose request carries an `idempotency_key` moves money (Transfer,
- * RequestRefund, IssueRefund) and is safe to retry after a 503; every other
- * call is served without the check while Redis is away (fail open).
- */
-export function movesMoney(method: Pick<DescMethod, "input">): boolean {
-  return method.input.fields.some((field) => field.name === "idempotency_key");
 }
 
 /** The checker (see the module comment). */

@@ -5,12 +5,9 @@ import { test } from "node:test";
 import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { useTestRedis } from "#platform/testing/index.js";
-import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
-import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
 import {
   createRevokedSessionChecker,
   createRevokedSessionRecorder,
-  movesMoney,
   revokedSessionKey,
   RevocationUnavailableError,
 } from "../index.js";
@@ -110,13 +107,4 @@ test("with Redis unreachable recording refuses with RevocationUnavailableError, 
   } finally {
     down.disconnect();
   }
-});
-
-test("calls whose request carries an idempotency key move money and fail closed; reads do not", () => {
-  assert.equal(movesMoney(MobileBffService.method.transfer), true);
-  assert.equal(movesMoney(MobileBffService.method.requestRefund), true);
-  assert.equal(movesMoney(BackofficeService.method.issueRefund), true);
-  assert.equal(movesMoney(MobileBffService.method.getBalance), false);
-  assert.equal(movesMoney(MobileBffService.method.getStatement), false);
-  assert.equal(movesMoney(MobileBffService.method.openAccount), false);
 });

@@ -2,8 +2,8 @@
  * Revocation that reaches the edge: the edge as it runs (protections,
  * resilient upstream) in front of the REAL identity and mobile BFF of the
  * BFF's test mesh. A session identity ends is refused on every route, not
- * only identity's; with the edge's Redis away, money-moving routes fail
- * closed and reads fail open.
+ * only identity's; with the edge's Redis away, every state-changing route
+ * fails closed (money-moving or not) and reads fail open.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -174,4 +174,32 @@ test("with the edge's Redis down, a transfer answers 503 REVOCATION_UNAVAILABLE 
   const read = await balance(edgeWithoutRedis, a.session.accessToken, a.accountId);
   assert.equal(read.statusCode, 200, read.body);
   assert.equal(read.json().balance.available.amountMinor, "5000", "the refused transfer moved nothing");
+});
+
+test("with the edge's Redis down, revoking a device answers 503 REVOCATION_UNAVAILABLE and revokes nothing, while listing devices still answers 200", async () => {
+  const a = await customerWithSession(0n);
+  const listed = await edgeWithoutRedis.inject({ method: "GET", url: "/v1/devices", headers: auth(a.session.accessToken) });
+  assert.equal(listed.statusCode, 200, listed.body);
+  const other = (listed.json().devices as { id: string; current?: boolean; activeSessions?: number }[]).find((d) => !d.current && (d.activeSessions ?? 0) > 0);
+  assert.ok(other, "the user's first device");
+
+  const refused = await edgeWithoutRedis.inject({ method: "DELETE", url: `/v1/devices/${other.id}`, headers: auth(a.session.accessToken) });
+  assert.equal(refused.statusCode, 503, refused.body);
+  assert.equal(refused.json().reason, "REVOCATION_UNAVAILABLE");
+  assert.ok(Number(refused.headers["retry-after"]) >= 1);
+  assert.equal((await balance(edge, a.user.accessToken, a.accountId)).statusCode, 200, "the device's session still works");
+});
+
+test("with the edge's Redis down, a password change answers 503 REVOCATION_UNAVAILABLE and the old password still logs in", async () => {
+  const a = await customerWithSession(0n);
+  const refused = await edgeWithoutRedis.inject({
+    method: "POST",
+    url: "/v1/identity/me/password",
+    headers: auth(a.session.accessToken),
+    payload: { currentPassword: PASSWORD, newPassword: "another-long-passphrase-42" },
+  });
+  assert.equal(refused.statusCode, 503, refused.body);
+  assert.equal(refused.json().reason, "REVOCATION_UNAVAILABLE");
+  const again = await m.identity.client().login({ email: a.user.email, password: PASSWORD, device: device() });
+  assert.equal(again.result.case, "tokens");
 });

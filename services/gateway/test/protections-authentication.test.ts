@@ -79,6 +79,19 @@ test("a backoffice route with a staff role token reaches the upstream", async ()
   assert.equal(response.statusCode, 200);
 });
 
+test("with the revoked-session list unavailable, a staff write that moves no money answers 503 REVOCATION_UNAVAILABLE and a staff read is served", async (t) => {
+  const { redis: client, prefix } = await redis();
+  const blind = await createTestEdge({ verifier: issuer.verifier, redis: client, keyPrefix: prefix, revokedSessions: { status: async () => "unknown" } });
+  t.after(() => blind.app.close());
+  const token = await issuer.token({ roles: ["support"], amr: ["pwd", "otp", "mfa"] });
+  const locked = await blind.app.inject({ method: "POST", url: "/v1/admin/users/u1/lock", headers: bearer(token) });
+  assert.equal(locked.statusCode, 503, locked.body);
+  assert.equal(locked.json().reason, "REVOCATION_UNAVAILABLE");
+  assert.equal(locked.headers["retry-after"], "2");
+  assert.equal(blind.calls.length, 0);
+  assert.equal((await blind.app.inject({ method: "GET", url: "/v1/admin/users/u1", headers: bearer(token) })).statusCode, 200);
+});
+
 test("the verified subject is forwarded as x-internal-subject whatever subject or user id the client sends", async () => {
   const sub = "11111111-1111-4111-8111-111111111111";
   const token = await issuer.token({ sub });

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { pino, type Logger } from "pino";
 import type { Registry } from "prom-client";
-import { createAccessTokenVerifier, type AccessTokenVerifier } from "#platform/access-tokens/index.js";
+import { createAccessTokenVerifier, type AccessTokenVerifier, type RevokedSessionChecker } from "#platform/access-tokens/index.js";
 import { createTestSigningKey, signTestAccessToken, type TestSigningKey } from "#platform/access-tokens/testing/index.js";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
@@ -63,6 +63,7 @@ const ROUTES: [string, string, DescMethod][] = [
   ["GET", "/v1/accounts/:account_id/balance", MobileBffService.method.getBalance],
   ["POST", "/v1/transfers", MobileBffService.method.transfer],
   ["GET", "/v1/admin/users/:user_id", BackofficeService.method.getUser],
+  ["POST", "/v1/admin/users/:user_id/lock", BackofficeService.method.lockUser],
   ["POST", "/v1/admin/transactions/:transaction_id/refunds", BackofficeService.method.issueRefund],
   ["POST", "/v1/admin/accounts/:account_id/adjustments", BackofficeService.method.adjustBalance],
 ];
@@ -77,6 +78,8 @@ export interface TestEdgeOptions {
   readonly waitForRedis?: boolean;
   /** The edge's metrics registry, when a test reads its metrics. */
   readonly registry?: Registry;
+  /** The revoked-session list; default the real checker over `redis`. */
+  readonly revokedSessions?: RevokedSessionChecker;
 }
 
 /** Builds the app; `inject` it. */
@@ -92,7 +95,15 @@ export async function createTestEdge(options: TestEdgeOptions): Promise<TestEdge
   const auditLogger: Logger = pino({ level: "info" }, { write: (line: string) => void auditLines.push(JSON.parse(line)) });
   let failure: unknown;
 
-  registerEdgeProtections(app, { settings, verifier: options.verifier, redis: options.redis, keyPrefix: options.keyPrefix, auditLogger, ...(options.registry ? { registry: options.registry } : {}) });
+  registerEdgeProtections(app, {
+    settings,
+    verifier: options.verifier,
+    redis: options.redis,
+    keyPrefix: options.keyPrefix,
+    auditLogger,
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.revokedSessions ? { revokedSessions: options.revokedSessions } : {}),
+  });
   app.setErrorHandler((err, _request, reply) => {
     const problem = edgeProblemFromError(err, settings);
     if (problem) return sendProblem(reply, problem);

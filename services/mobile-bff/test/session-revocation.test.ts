@@ -1,8 +1,9 @@
 /**
  * The BFF's own revocation check, for calls that do not come through the
  * edge: a forwarded access token whose session identity ended is refused on
- * every RPC; with the revoked-session list unavailable, money-moving RPCs
- * fail closed and reads fail open.
+ * every RPC; with the revoked-session list unavailable, every RPC whose
+ * HTTP binding is not a GET fails closed (money-moving or not) and reads
+ * fail open.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -56,32 +57,50 @@ test("a device revoked through the BFF ends its sessions for the BFF too", async
   assert.equal(refused.reason, "SESSION_REVOKED");
 });
 
-test("with the revoked-session list unavailable, the BFF refuses a transfer with Unavailable REVOCATION_UNAVAILABLE and a retry delay, and still answers a balance read", async () => {
-  const m = await mesh();
-  const [a, b] = await Promise.all([customerWithSession(m), customerWithSession(m, 0n)]);
+/** The BFF in memory with a revoked-session list whose Redis is a closed port, called with `a`'s second session. */
+function bffWithoutRedis(m: BffMesh, a: Awaited<ReturnType<typeof customerWithSession>>, t: { after(fn: () => void): void }) {
   const down = new Redis("redis://127.0.0.1:1", { lazyConnect: false, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   down.on("error", () => {});
-  try {
-    const deps = { ...m.bffDeps, revokedSessions: createRevokedSessionChecker({ redis: down, keyPrefix: "down:" }) };
-    const forwarded: Interceptor = (next) => (req) => {
-      req.header.set("authorization", `Bearer ${a.session.accessToken}`);
-      req.header.set(InternalAuthHeader.subject, a.user.userId);
-      return next(req);
-    };
-    const transport = createRouterTransport(createMobileBffRoutes(deps), {
-      router: { interceptors: [asVerifiedCaller({ callerId: "gateway", subject: a.user.userId, mode: "off" })] },
-      transport: { interceptors: [forwarded] },
-    });
-    const bff = createClient(MobileBffService, transport);
+  t.after(() => down.disconnect());
+  const deps = { ...m.bffDeps, revokedSessions: createRevokedSessionChecker({ redis: down, keyPrefix: "down:" }) };
+  const forwarded: Interceptor = (next) => (req) => {
+    req.header.set("authorization", `Bearer ${a.session.accessToken}`);
+    req.header.set(InternalAuthHeader.subject, a.user.userId);
+    return next(req);
+  };
+  const transport = createRouterTransport(createMobileBffRoutes(deps), {
+    router: { interceptors: [asVerifiedCaller({ callerId: "gateway", subject: a.user.userId, mode: "off" })] },
+    transport: { interceptors: [forwarded] },
+  });
+  return createClient(MobileBffService, transport);
+}
 
-    const call = bff.transfer({ recipient: { case: "recipientAccountId", value: b.accountId }, amount: eur(100), idempotencyKey: key() });
-    const moved = await refusal(call);
-    assert.equal(moved.code, Code.Unavailable);
-    assert.equal(moved.reason, "REVOCATION_UNAVAILABLE");
-    const retry = ConnectError.from(await call.catch((err: unknown) => err)).findDetails(RetryInfoSchema)[0];
-    assert.equal(retry?.retryDelay?.seconds, 2n);
-    assert.equal((await bff.getBalance({ accountId: a.accountId })).balance?.available?.amountMinor, 5_000n);
-  } finally {
-    down.disconnect();
-  }
+test("with the revoked-session list unavailable, the BFF refuses a transfer with Unavailable REVOCATION_UNAVAILABLE and a retry delay, and still answers a balance read", async (t) => {
+  const m = await mesh();
+  const [a, b] = await Promise.all([customerWithSession(m), customerWithSession(m, 0n)]);
+  const bff = bffWithoutRedis(m, a, t);
+
+  const call = bff.transfer({ recipient: { case: "recipientAccountId", value: b.accountId }, amount: eur(100), idempotencyKey: key() });
+  const moved = await refusal(call);
+  assert.equal(moved.code, Code.Unavailable);
+  assert.equal(moved.reason, "REVOCATION_UNAVAILABLE");
+  const retry = ConnectError.from(await call.catch((err: unknown) => err)).findDetails(RetryInfoSchema)[0];
+  assert.equal(retry?.retryDelay?.seconds, 2n);
+  assert.equal((await bff.getBalance({ accountId: a.accountId })).balance?.available?.amountMinor, 5_000n);
+});
+
+test("with the revoked-session list unavailable, the BFF refuses RevokeDevice with Unavailable REVOCATION_UNAVAILABLE and a retry delay, and still lists devices", async (t) => {
+  const m = await mesh();
+  const a = await customerWithSession(m, 0n);
+  const bff = bffWithoutRedis(m, a, t);
+  const other = (await bff.listDevices({})).devices.find((d) => !d.current && d.activeSessions > 0);
+  assert.ok(other, "the user's first device");
+
+  const call = bff.revokeDevice({ deviceId: other.id });
+  const refused = await refusal(call);
+  assert.equal(refused.code, Code.Unavailable);
+  assert.equal(refused.reason, "REVOCATION_UNAVAILABLE");
+  const retry = ConnectError.from(await call.catch((err: unknown) => err)).findDetails(RetryInfoSchema)[0];
+  assert.equal(retry?.retryDelay?.seconds, 2n);
+  assert.equal((await a.user.bff.listAccounts({})).accounts.length > 0, true, "the device's session still works");
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AccessTokenError, movesMoney, type AccessTokenVerifier, type RevokedSessionChecker } from "#platform/access-tokens/index.js";
+import { AccessTokenError, isStateChangingHttpMethod, type AccessTokenVerifier, type RevokedSessionChecker } from "#platform/access-tokens/index.js";
 import { EdgeProblem, sendProblem } from "./problem.js";
 import { isBackofficeMethod, isPublicMethod, PUBLIC_PATHS } from "./public-routes.js";
 import { rpcMethodOf } from "./route-rpc.js";
@@ -17,7 +17,7 @@ export interface AuthenticationOptions {
 /** Seconds a client should wait when identity's keys cannot be fetched. */
 const KEYS_UNAVAILABLE_RETRY_AFTER_SEC = 5;
 
-/** Seconds a client should wait when the revoked-session list cannot be read for a money-moving call. */
+/** Seconds a client should wait when the revoked-session list cannot be read for a state-changing request. */
 const REVOCATION_UNAVAILABLE_RETRY_AFTER_SEC = 2;
 
 /** Whether `request` may go through without a token: a public RPC, a public path, or no route at all (404). */
@@ -65,7 +65,7 @@ export function sessionRevokedProblem(realm: string): EdgeProblem {
   });
 }
 
-/** The refusal of a money-moving call while the revoked-session list cannot be read (fail closed). */
+/** The refusal of a state-changing request while the revoked-session list cannot be read (fail closed). */
 export function revocationUnavailableProblem(): EdgeProblem {
   return new EdgeProblem(503, "Service Unavailable", "REVOCATION_UNAVAILABLE", "the session of this access token cannot be checked right now; retry shortly", {
     "retry-after": String(REVOCATION_UNAVAILABLE_RETRY_AFTER_SEC),
@@ -78,9 +78,10 @@ export function revocationUnavailableProblem(): EdgeProblem {
  * 401 problem+json with `WWW-Authenticate: Bearer error="invalid_token"` when
  * refused (503 with `Retry-After` when identity's keys are unavailable); then
  * checks the token's session against the revoked-session list: 401
- * SESSION_REVOKED when identity ended it; when Redis cannot answer,
- * money-moving RPCs ({@link movesMoney}) answer 503 REVOCATION_UNAVAILABLE
- * and everything else goes on (logged; counted by the checker's metric);
+ * SESSION_REVOKED when identity ended it; when Redis cannot answer, every
+ * state-changing request (any method but GET and HEAD:
+ * {@link isStateChangingHttpMethod}) answers 503 REVOCATION_UNAVAILABLE with
+ * Retry-After and reads go on (logged; counted by the checker's metric);
  * and 403 on backoffice RPCs when the token carries no staff role. Register
  * it after the per-IP limit and before the per-user limit.
  */
@@ -98,19 +99,19 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
       request.log.info({ reason: err.reason }, "access token refused");
       return sendProblem(reply, authenticationProblem(err, realm));
     }
-    const method = rpcMethodOf(request);
     const session = await options.revokedSessions.status(request.accessClaims.sid);
     if (session === "revoked") {
       request.log.info("access token of a revoked session refused");
       return sendProblem(reply, sessionRevokedProblem(realm));
     }
     if (session === "unknown") {
-      if (method && movesMoney(method)) {
-        request.log.warn("revoked-session list unavailable: money-moving call refused (fail closed)");
+      if (isStateChangingHttpMethod(request.method)) {
+        request.log.warn("revoked-session list unavailable: state-changing request refused (fail closed)");
         return sendProblem(reply, revocationUnavailableProblem());
       }
-      request.log.warn("revoked-session list unavailable: call served without the check (fail open)");
+      request.log.warn("revoked-session list unavailable: read served without the check (fail open)");
     }
+    const method = rpcMethodOf(request);
     if (method && isBackofficeMethod(method) && (request.accessClaims.roles ?? []).length === 0) {
       return sendProblem(
         reply,

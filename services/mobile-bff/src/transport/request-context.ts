@@ -7,7 +7,7 @@
 import { create, type DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions, type HandlerContext } from "@connectrpc/connect";
 import { RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
-import { AccessTokenError, movesMoney } from "#platform/access-tokens/index.js";
+import { AccessTokenError, changesState } from "#platform/access-tokens/index.js";
 import { InternalAuthHeader, internalCallerKey } from "#platform/internal-auth/index.js";
 import type { Caller, TokenFacts } from "../caller.js";
 import type { MobileBffDeps } from "../context.js";
@@ -19,7 +19,7 @@ export const CLIENT_IP_HEADER = "x-client-ip";
 export const CLIENT_USER_AGENT_HEADER = "x-client-user-agent";
 /** Response header the ledger sets on a replayed idempotent write; passed on to the edge. */
 export const IDEMPOTENT_REPLAYED_HEADER = "idempotent-replayed";
-/** Seconds to wait when the revoked-session list cannot be read for a money-moving call. */
+/** Seconds to wait when the revoked-session list cannot be read for a state-changing call. */
 const REVOCATION_RETRY_AFTER_SEC = 2;
 /** `amr` values that count as a second factor (RFC 8176). */
 const SECOND_FACTORS = new Set(["otp", "hwk", "swk", "mfa"]);
@@ -76,14 +76,14 @@ export function upstreamOptions(
  * a token that fails is refused as identity would (Unauthenticated,
  * TOKEN_INVALID), a revoked session with Unauthenticated SESSION_REVOKED, a
  * key set that cannot be fetched with Unavailable. When Redis cannot answer,
- * a money-moving `method` (`movesMoney`: Transfer, RequestRefund) is refused
- * with Unavailable REVOCATION_UNAVAILABLE and a RetryInfo; any other goes on
- * (logged, counted by the checker's metric).
+ * a state-changing `method` (`changesState`: every RPC whose `google.api.http`
+ * binding is not a GET) is refused with Unavailable REVOCATION_UNAVAILABLE
+ * and a RetryInfo; a read goes on (logged, counted by the checker's metric).
  */
 export async function tokenFacts(
   deps: Pick<MobileBffDeps, "tokens" | "revokedSessions" | "logger">,
   caller: Caller,
-  method: Pick<DescMethod, "input" | "name">,
+  method: DescMethod,
 ): Promise<TokenFacts> {
   const match = /^Bearer\s+(\S+)$/i.exec(caller.authorization);
   if (!match) return { sessionId: "", deviceId: "" };
@@ -100,13 +100,13 @@ export async function tokenFacts(
   const session = await deps.revokedSessions.status(claims.sid);
   if (session === "revoked") throw identityRefusal("SESSION_REVOKED", "the session of this access token has ended; log in again", Code.Unauthenticated);
   if (session === "unknown") {
-    if (movesMoney(method)) {
-      deps.logger.warn({ rpc: method.name }, "revoked-session list unavailable: money-moving call refused (fail closed)");
+    if (changesState(method)) {
+      deps.logger.warn({ rpc: method.name }, "revoked-session list unavailable: state-changing call refused (fail closed)");
       const refusal = identityRefusal("REVOCATION_UNAVAILABLE", "the session of this access token cannot be checked right now; retry shortly", Code.Unavailable);
       refusal.details.push({ desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay: { seconds: BigInt(REVOCATION_RETRY_AFTER_SEC), nanos: 0 } }) });
       throw refusal;
     }
-    deps.logger.warn({ rpc: method.name }, "revoked-session list unavailable: call served without the check (fail open)");
+    deps.logger.warn({ rpc: method.name }, "revoked-session list unavailable: read served without the check (fail open)");
   }
   const secondFactor = claims.amr.some((m) => SECOND_FACTORS.has(m));
   return {
