@@ -43,7 +43,7 @@ export interface ServiceOptions {
   readiness?: ReadinessCheck[];
   /** Handles HTTP requests that match no RPC (the gateway's REST app); default 404. */
   fallback?: NodeHandlerFn;
-  /** The HTTP/1.1 server's header limit and the headers of the answers its parser sends (431, 400, 408). */
+  /** The HTTP/1.1 server's header limit and the headers of the answers its parser sends (431, 414, 400, 408). */
   http1?: Http1Options;
   /** Closes pools and clients once in-flight calls have drained. */
   onShutdown?: () => Promise<void>;
