@@ -100,6 +100,16 @@ test("after logout through the edge, a transfer with that session's access token
   assert.equal(still.json().balance.available.amountMinor, "5000");
 });
 
+/** A transfer with `a`'s second session's token is refused by the edge as revoked, and `a`'s 5000 stay put. */
+async function expectRevokedTransferRefused(a: Awaited<ReturnType<typeof customerWithSession>>, b: Awaited<ReturnType<typeof customerWithSession>>): Promise<void> {
+  const refused = await transfer(edge, a.session.accessToken, b.accountId);
+  assert.equal(refused.statusCode, 401, refused.body);
+  assert.equal(refused.json().reason, "SESSION_REVOKED");
+  // The edge's own challenge: the BFF behind it would refuse too, without one.
+  assert.match(String(refused.headers["www-authenticate"]), /error="invalid_token"/);
+  assert.equal((await balance(edge, a.user.accessToken, a.accountId)).json().balance.available.amountMinor, "5000");
+}
+
 test("after DELETE /v1/sessions/{id} from another session, the revoked session's balance and statement reads are refused 401 SESSION_REVOKED", async () => {
   const a = await customerWithSession(0n);
   const revoked = await edge.inject({ method: "DELETE", url: `/v1/sessions/${a.session.sessionId}`, headers: auth(a.user.accessToken) });
@@ -119,12 +129,7 @@ test("after DELETE /v1/sessions/{id} from another session, a transfer with the r
   const revoked = await edge.inject({ method: "DELETE", url: `/v1/sessions/${a.session.sessionId}`, headers: auth(a.user.accessToken) });
   assert.equal(revoked.statusCode, 200, revoked.body);
 
-  const refused = await transfer(edge, a.session.accessToken, b.accountId);
-  assert.equal(refused.statusCode, 401, refused.body);
-  assert.equal(refused.json().reason, "SESSION_REVOKED");
-  // The edge's own challenge: the BFF behind it would refuse too, without one.
-  assert.match(String(refused.headers["www-authenticate"]), /error="invalid_token"/);
-  assert.equal((await balance(edge, a.user.accessToken, a.accountId)).json().balance.available.amountMinor, "5000");
+  await expectRevokedTransferRefused(a, b);
 });
 
 test("after its device is revoked through the edge, a session's token is refused 401 SESSION_REVOKED on a transfer", async () => {
@@ -136,12 +141,7 @@ test("after its device is revoked through the edge, a session's token is refused
   const revoked = await edge.inject({ method: "DELETE", url: `/v1/devices/${other.id}`, headers: auth(a.user.accessToken) });
   assert.equal(revoked.statusCode, 200, revoked.body);
 
-  const refused = await transfer(edge, a.session.accessToken, b.accountId);
-  assert.equal(refused.statusCode, 401, refused.body);
-  assert.equal(refused.json().reason, "SESSION_REVOKED");
-  // The edge's own challenge: the BFF behind it would refuse too, without one.
-  assert.match(String(refused.headers["www-authenticate"]), /error="invalid_token"/);
-  assert.equal((await balance(edge, a.user.accessToken, a.accountId)).json().balance.available.amountMinor, "5000");
+  await expectRevokedTransferRefused(a, b);
 });
 
 test("a session the edge checked just before its logout is refused within the edge's cache time", async () => {
