@@ -26,7 +26,7 @@ export interface LedgerObserver {
   holds(): Promise<Map<string, string>>;
   /** Outbox rows by status. */
   outboxStatuses(): Promise<Record<string, number>>;
-  /** Movements of the wallets (top-ups too) that have no event of their transaction in the outbox. */
+  /** Movements of the wallets (top-ups too) that have no event in the outbox: their transaction's, or for a capture its hold's HoldCaptured. */
   movementsWithoutEvent(): Promise<string[]>;
   /** Event ids of the ledger's outbox, with their event types. */
   outboxEvents(): Promise<Map<string, string>>;
@@ -72,7 +72,12 @@ export function createLedgerObserver(databaseUrl: string, accountIds: readonly s
       const { rows } = await pool.query<{ id: string }>(
         `SELECT DISTINCT t.id FROM transactions t JOIN entries e ON e.transaction_id = t.id
           WHERE e.account_id = ANY($1::uuid[])
-            AND NOT EXISTS (SELECT 1 FROM outbox_events o WHERE o.aggregate_type = 'transaction' AND o.aggregate_id::text = t.id::text)`,
+            AND NOT EXISTS (
+              SELECT 1 FROM outbox_events o
+               WHERE (o.aggregate_type = 'transaction' AND o.aggregate_id::text = t.id::text)
+                  -- A capture is announced as its hold's event (HoldCaptured, naming the transaction).
+                  OR (t.kind = 'HOLD_CAPTURE' AND o.aggregate_type = 'hold' AND o.aggregate_id::text = t.hold_id::text
+                      AND o.event_type = 'wallet.events.v1.HoldCaptured'))`,
         [accountIds],
       );
       return rows.map((row) => row.id);
