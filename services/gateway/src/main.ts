@@ -17,7 +17,7 @@ import { createUpstreamCaller } from "./rest/upstream.js";
 const runtime = createProcessRuntime("gateway", { extraConfig: { ...gatewayConfigFields, ...protectionsConfigShape } });
 // Every protections variable has a default, so the parsed config holds them all
 // (zod types defaulted custom fields as optional).
-const settings = protectionsSettings(runtime.config as typeof runtime.config & ProtectionsConfig);
+const settings = protectionsSettings(runtime.config as typeof runtime.config & ProtectionsConfig, { identityUrl: runtime.config.IDENTITY_URL });
 const upstream = createResilientUpstream(
   createUpstreamCaller({
     baseUrls: upstreamBaseUrls(runtime.config),

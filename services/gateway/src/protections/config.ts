@@ -16,8 +16,8 @@ const proxyList = () =>
  * config merges (`extraConfig: { ...protectionsConfigShape, ... }`).
  */
 export const protectionsConfigShape = {
-  /** Identity's key set; cached, refetched on an unknown `kid`. */
-  IDENTITY_JWKS_URL: httpUrl("http://127.0.0.1:8081/.well-known/jwks.json"),
+  /** Identity's key set; cached, refetched on an unknown `kid`. Default: `/.well-known/jwks.json` on IDENTITY_URL, where identity serves it. */
+  IDENTITY_JWKS_URL: httpUrl().optional(),
   /** Expected `iss` of access tokens (identity's IDENTITY_ISSUER). */
   IDENTITY_ISSUER: httpUrl("http://127.0.0.1:8081"),
   /** Expected `aud` of access tokens (identity's IDENTITY_AUDIENCE). */
@@ -64,7 +64,7 @@ export const protectionsConfigShape = {
 /** The parsed fragment, as the config object carries it. */
 export interface ProtectionsConfig {
   readonly NODE_ENV: string;
-  readonly IDENTITY_JWKS_URL: string;
+  readonly IDENTITY_JWKS_URL?: string;
   readonly IDENTITY_ISSUER: string;
   readonly IDENTITY_AUDIENCE: string;
   readonly SESSION_REVOCATION_REDIS_PREFIX: string;
@@ -120,11 +120,16 @@ export interface ProtectionsSettings {
   };
 }
 
-/** Settings from the parsed config: HTTPS required in production unless GATEWAY_REQUIRE_HTTPS=false. */
-export function protectionsSettings(config: ProtectionsConfig): ProtectionsSettings {
+/**
+ * Settings from the parsed config: HTTPS required in production unless
+ * GATEWAY_REQUIRE_HTTPS=false; identity's key set where `identityUrl` (the
+ * edge's IDENTITY_URL) serves it unless IDENTITY_JWKS_URL says otherwise, so
+ * an edge pointed at another identity checks tokens against that one's keys.
+ */
+export function protectionsSettings(config: ProtectionsConfig, upstreams: { readonly identityUrl: string }): ProtectionsSettings {
   return {
     jwks: {
-      url: config.IDENTITY_JWKS_URL,
+      url: config.IDENTITY_JWKS_URL ?? `${upstreams.identityUrl.replace(/\/+$/, "")}/.well-known/jwks.json`,
       issuer: config.IDENTITY_ISSUER.replace(/\/+$/, ""),
       audience: config.IDENTITY_AUDIENCE,
     },
