@@ -5,6 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { Registry } from "prom-client";
 import { BackofficeService } from "#gen/wallet/backoffice/v1/backoffice_service_pb.js";
 import { MobileBffService } from "#gen/wallet/bff/v1/mobile_bff_service_pb.js";
+import { ErrorInfoSchema } from "#gen/google/rpc/error_details_pb.js";
 import { circuitOpenProblem, createResilientUpstream, UpstreamCircuitOpenError, type UpstreamPolicy } from "../src/protections/index.js";
 
 /** A stub upstream answering from a queue of outcomes (an Error is thrown), counting calls. */
@@ -115,6 +116,15 @@ test("business refusals do not open the breaker", async () => {
   const { upstream } = wrap(stub, { breakerFailures: 2 });
   for (let i = 0; i < 5; i++) await assert.rejects(upstream.call(MobileBffService, MobileBffService.method.openAccount, {}, {}), (err) => (err as ConnectError).code === Code.FailedPrecondition);
   assert.deepEqual(await upstream.call(MobileBffService, MobileBffService.method.openAccount, {}, {}), { ok: true });
+});
+
+test("an Unavailable naming its condition (a live upstream's dependency is down) is retried but does not open the breaker", async () => {
+  const named = () =>
+    new ConnectError("risk is unavailable", Code.Unavailable, undefined, [{ desc: ErrorInfoSchema, value: { reason: "RISK_UNAVAILABLE", domain: "wallet.ledger.v1" } }]);
+  const stub = stubUpstream(Array.from({ length: 6 }, named));
+  const { upstream } = wrap(stub, { breakerFailures: 2, maxRetries: 0 });
+  for (let i = 0; i < 6; i++) await assert.rejects(upstream.call(MobileBffService, MobileBffService.method.openAccount, {}, {}), (err) => (err as ConnectError).code === Code.Unavailable);
+  assert.deepEqual(await upstream.call(MobileBffService, MobileBffService.method.openAccount, {}, {}), { ok: true }, "still closed: the next call goes through");
 });
 
 test("upstream latency is recorded by upstream, method and outcome", async () => {

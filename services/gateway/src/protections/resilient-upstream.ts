@@ -107,11 +107,20 @@ const RETRY_CODES: ReadonlySet<Code> = new Set([Code.Unavailable, Code.DeadlineE
 
 const codeOf = (err: unknown): Code | undefined => (err instanceof ConnectError ? err.code : undefined);
 
-/** Whether an upstream failure counts against its breaker (non-Connect errors are transport failures). */
+/**
+ * Whether an upstream failure counts against its breaker (non-Connect errors
+ * are transport failures). An Unavailable that names its condition in an
+ * ErrorInfo (RISK_UNAVAILABLE, REVOCATION_UNAVAILABLE, the ledger's
+ * CONCURRENT_MODIFICATION) comes from an upstream that is up and answering:
+ * it is worth a retry, but opening the breaker on it would refuse every other
+ * call to that upstream for one dependency's or one request's trouble.
+ */
 export function isUpstreamFailure(err: unknown): boolean {
   if (err instanceof UpstreamCircuitOpenError || err instanceof BrokenCircuitError) return false;
   const code = codeOf(err);
-  return code === undefined ? true : BREAKER_CODES.has(code);
+  if (code === undefined) return true;
+  if (code === Code.Unavailable && (err as ConnectError).findDetails(ErrorInfoSchema).length > 0) return false;
+  return BREAKER_CODES.has(code);
 }
 
 /** Whether a failed attempt may be retried (the call itself must also be idempotent or keyed). */
