@@ -100,6 +100,15 @@ test("after logout through the edge, a transfer with that session's access token
   assert.equal(still.json().balance.available.amountMinor, "5000");
 });
 
+/** The device, other than the token's own, that has an active session; listed through `app` (asserting 200). */
+async function otherActiveDevice(app: typeof edge, accessToken: string): Promise<{ id: string }> {
+  const listed = await app.inject({ method: "GET", url: "/v1/devices", headers: auth(accessToken) });
+  assert.equal(listed.statusCode, 200, listed.body);
+  const other = (listed.json().devices as { id: string; current?: boolean; activeSessions?: number }[]).find((d) => !d.current && (d.activeSessions ?? 0) > 0);
+  assert.ok(other, "another device with an active session");
+  return other;
+}
+
 /** A transfer with `a`'s second session's token is refused by the edge as revoked, and `a`'s 5000 stay put. */
 async function expectRevokedTransferRefused(a: Awaited<ReturnType<typeof customerWithSession>>, b: Awaited<ReturnType<typeof customerWithSession>>): Promise<void> {
   const refused = await transfer(edge, a.session.accessToken, b.accountId);
@@ -134,10 +143,7 @@ test("after DELETE /v1/sessions/{id} from another session, a transfer with the r
 
 test("after its device is revoked through the edge, a session's token is refused 401 SESSION_REVOKED on a transfer", async () => {
   const [a, b] = await Promise.all([customerWithSession(), customerWithSession(0n)]);
-  const devices = await edge.inject({ method: "GET", url: "/v1/devices", headers: auth(a.user.accessToken) });
-  assert.equal(devices.statusCode, 200, devices.body);
-  const other = (devices.json().devices as { id: string; current?: boolean; activeSessions?: number }[]).find((d) => !d.current && (d.activeSessions ?? 0) > 0);
-  assert.ok(other, "the second session's device");
+  const other = await otherActiveDevice(edge, a.user.accessToken);
   const revoked = await edge.inject({ method: "DELETE", url: `/v1/devices/${other.id}`, headers: auth(a.user.accessToken) });
   assert.equal(revoked.statusCode, 200, revoked.body);
 
@@ -178,10 +184,8 @@ test("with the edge's Redis down, a transfer answers 503 REVOCATION_UNAVAILABLE 
 
 test("with the edge's Redis down, revoking a device answers 503 REVOCATION_UNAVAILABLE and revokes nothing, while listing devices still answers 200", async () => {
   const a = await customerWithSession(0n);
-  const listed = await edgeWithoutRedis.inject({ method: "GET", url: "/v1/devices", headers: auth(a.session.accessToken) });
-  assert.equal(listed.statusCode, 200, listed.body);
-  const other = (listed.json().devices as { id: string; current?: boolean; activeSessions?: number }[]).find((d) => !d.current && (d.activeSessions ?? 0) > 0);
-  assert.ok(other, "the user's first device");
+  // Listing devices is a read: served with Redis down.
+  const other = await otherActiveDevice(edgeWithoutRedis, a.session.accessToken);
 
   const refused = await edgeWithoutRedis.inject({ method: "DELETE", url: `/v1/devices/${other.id}`, headers: auth(a.session.accessToken) });
   assert.equal(refused.statusCode, 503, refused.body);

@@ -1,4 +1,4 @@
-import { create, getOption, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { create, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   BrokenCircuitError,
@@ -12,7 +12,7 @@ import {
   type RetryPolicy,
 } from "cockatiel";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { http } from "#gen/google/api/annotations_pb.js";
+import { changesState } from "#platform/access-tokens/index.js";
 import { ErrorInfoSchema, RetryInfoSchema } from "#gen/google/rpc/error_details_pb.js";
 import { EdgeProblem } from "./problem.js";
 import { IDEMPOTENCY_KEY_HEADER } from "./idempotency.js";
@@ -138,10 +138,9 @@ function headerOf(headers: UpstreamCallOptionsLike["headers"], name: string): st
   return undefined;
 }
 
-/** Whether the RPC is mapped to an HTTP GET (a read: safe to repeat). */
+/** Whether the RPC is a read by its HTTP binding (safe to repeat): the platform's one classification. */
 export function isGetMapped(method: DescMethod | string): boolean {
-  if (typeof method === "string") return false;
-  return getOption(method, http).pattern.case === "get";
+  return typeof method !== "string" && !changesState(method);
 }
 
 /** Whether a call may be retried: a GET-mapped RPC or one carrying an Idempotency-Key. */
